@@ -1,0 +1,84 @@
+import insightconnect_plugin_runtime
+from insightconnect_plugin_runtime.exceptions import ConnectionTestException, PluginException
+from .schema import ConnectionSchema, Input
+
+# Custom imports below
+import requests
+
+from komand_sentry.util.api import SentryApi, api_root
+from komand_sentry.util.ingest import Ingestor
+from komand_sentry.util.transport import Settings, Transport
+
+
+class Connection(insightconnect_plugin_runtime.Connection):
+
+    def __init__(self):
+        super(self.__class__, self).__init__(input=ConnectionSchema())
+
+    def connect(self, params):
+        # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
+        self.max_retry_wait = params.get(Input.MAX_RETRY_WAIT)
+        self.organization_slug = params.get(Input.ORGANIZATION_SLUG)
+        self.timeout = params.get(Input.TIMEOUT)
+        self.token = params.get(Input.TOKEN)
+        self.url = params.get(Input.URL)
+        self.verify_tls = params.get(Input.VERIFY_TLS)
+        # END INPUT BINDING - DO NOT REMOVE
+        # No network I/O here: the clients are made on first use, so that Submit Event (DSN only) never
+        # depends on the Web API settings or on the Web API being reachable.
+        self.settings = _settings(self.timeout, self.max_retry_wait, self.verify_tls)
+        if not self.settings.verify_tls:
+            self.logger.warning("TLS certificate verification is off for this connection (Verify TLS is false).")
+        self._api = None
+        self._ingest = None
+
+    @property
+    def api(self) -> SentryApi:
+        if self._api is None:
+            token = (self.token or {}).get("token") if isinstance(self.token, dict) else None
+            if not token or not token.strip():
+                raise PluginException(
+                    cause="The connection has no auth token.",
+                    assistance="Give a Sentry auth token in the connection's Auth Token field.",
+                )
+            self._api = SentryApi(
+                api_root(self.url), token.strip(), self._transport(), self.organization_slug, self.logger
+            )
+        return self._api
+
+    @property
+    def ingest(self) -> Ingestor:
+        if self._ingest is None:
+            self._ingest = Ingestor(self._transport(), f"komand-sentry/{self.meta.version}", self.logger)
+        return self._ingest
+
+    def _transport(self) -> Transport:
+        return Transport(requests.Session(), self.settings, self.logger)
+
+    def test(self):
+        try:
+            self.api.check_token()
+        except PluginException as error:
+            raise ConnectionTestException(cause=error.cause, assistance=error.assistance, data=error.data)
+        return {"success": True}
+
+
+def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
+    settings = Settings()
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 600:
+            raise PluginException(
+                cause="Invalid connection setting 'timeout': it must be a number of seconds from 1 to 600.",
+                assistance="Set Timeout to a number of seconds, such as 30.",
+            )
+        settings.timeout = float(timeout)
+    if max_retry_wait is not None:
+        if isinstance(max_retry_wait, bool) or not isinstance(max_retry_wait, int) or not 0 <= max_retry_wait <= 3600:
+            raise PluginException(
+                cause="Invalid connection setting 'max_retry_wait': it must be a number of seconds from 0 to 3600.",
+                assistance="Set Max Retry Wait to a number of seconds, such as 60 (0 turns waiting off).",
+            )
+        settings.max_retry_wait = float(max_retry_wait)
+    if verify_tls is not None:
+        settings.verify_tls = bool(verify_tls)
+    return settings

@@ -1,0 +1,90 @@
+"""The event payload as Sentry wants it: a valid event_id, a UTC timestamp, a known level, within 1 MiB."""
+import copy
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+
+from komand_sentry.util.errors import input_error
+
+MAX_EVENT_BYTES = 1024 * 1024
+LEVELS = ("fatal", "error", "warning", "info", "debug")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_DASHED_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_VALUES_LISTS = ("exception", "breadcrumbs", "threads")
+
+
+def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
+    """A copy of the event, ready to send; raises PluginException naming the field that cannot be sent."""
+    if not isinstance(event_json, dict):
+        raise input_error("event_json", "it is not a JSON object", "Give the event as a JSON object.")
+    event = copy.deepcopy(event_json)
+    event["event_id"] = normalise_event_id(event.get("event_id"))
+    if event.get("timestamp") not in (None, ""):
+        event["timestamp"] = normalise_timestamp(event["timestamp"])
+    else:
+        event.pop("timestamp", None)
+    if event.get("level") not in (None, ""):
+        event["level"] = normalise_level(event["level"])
+    else:
+        event.pop("level", None)
+    for name in _VALUES_LISTS:
+        if isinstance(event.get(name), list):  # the seed's list form; current servers want {"values": [...]}
+            event[name] = {"values": event[name]}
+    event.setdefault("platform", "other")
+    event.setdefault("sdk", {"name": sdk_name, "version": sdk_version})
+    check_size(event)
+    return event
+
+
+def normalise_event_id(value) -> str:
+    if value is None or value == "":
+        return uuid.uuid4().hex
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if _HEX32.match(text):
+        return text
+    if _DASHED_UUID.match(text):
+        return text.replace("-", "")
+    raise input_error(
+        "event_json.event_id",
+        "it is not 32 hexadecimal characters (a UUID)",
+        "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'.",
+    )
+
+
+def normalise_timestamp(value) -> str:
+    """ISO 8601 with or without an offset (no offset means UTC), sent as UTC with a 'Z'."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise input_error(
+            "event_json.timestamp",
+            "it is not an ISO 8601 date",
+            "Give a date such as '2026-11-29T14:03:00Z' or '2026-11-29T15:03:00+01:00'.",
+        )
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalise_level(value) -> str:
+    level = value.strip().lower() if isinstance(value, str) else None
+    if level == "warn":
+        level = "warning"
+    if level not in LEVELS:
+        raise input_error("event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}.")
+    return level
+
+
+def check_size(event: dict) -> None:
+    size = len(json.dumps(event, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_EVENT_BYTES:
+        raise input_error(
+            "event_json",
+            f"the event is {size} bytes, more than Sentry's limit of {MAX_EVENT_BYTES} bytes (1 MiB)",
+            "Shorten the event: trim long messages, extra data, breadcrumbs or stack frames.",
+        )
+
+
+def encode_event(event: dict) -> bytes:
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
