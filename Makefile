@@ -1,53 +1,60 @@
-# Include other Makefiles for improved functionality
-INCLUDE_DIR = ../../tools/Makefiles
-MAKEFILES := $(wildcard $(INCLUDE_DIR)/*.mk)
-# We can't guarantee customers will have the include files
-# - prefix to ignore Makefiles when not present
-# https://www.gnu.org/software/make/manual/html_node/Include.html
--include $(MAKEFILES)
-
-ifneq ($(MAKEFILES),)
-  $(info [$(YELLOW)*$(NORMAL)] Use ``make menu`` for available targets)
-  $(info [$(YELLOW)*$(NORMAL)] Including available Makefiles: $(MAKEFILES))
-  $(info --)
-else
-  $(warning Makefile includes directory not present: $(INCLUDE_DIR))
-endif
-
+# The plugin's own targets first; Rapid7's image/tarball/export targets are below.
+# insight-plugin refresh never overwrites an existing Makefile, so this one is handwritten.
 VERSION?=$(shell grep '^version: ' plugin.spec.yaml | sed 's/version: //')
 NAME?=$(shell grep '^name: ' plugin.spec.yaml | sed 's/name: //')
 VENDOR?=$(shell grep '^vendor: ' plugin.spec.yaml | sed 's/vendor: //')
-CWD?=$(shell basename $(PWD))
-_NAME?=$(shell echo $(NAME) | awk '{ print toupper(substr($$0,1,1)) tolower(substr($$0,2)) }')
 PKG=$(VENDOR)-$(NAME)-$(VERSION).tar.gz
 
-# Set default target explicitly. Make's default behavior is the first target in the Makefile.
-# We don't want that behavior due to includes which are read first
-.DEFAULT_GOAL := default # Make >= v3.80 (make -version)
+.DEFAULT_GOAL := help
 
+help:
+	@echo "make demo         run every action against a local real Sentry 9.1.2 (installs it the first time)"
+	@echo "make test         unit, contract, fault and real-server tests (starts Sentry 9.1.2 and Bugsink)"
+	@echo "make unit         the tests that need no server"
+	@echo "make regenerate   regenerate schemas, bin/, help.md, setup.py, Dockerfile, .CHECKSUM from plugin.spec.yaml"
+	@echo "make validate     Rapid7's validators, offline (network look-ups neutralised)"
+	@echo "make bench        benchmarks (figures in bench/results/)"
+	@echo "make servers / make stop-servers"
 
-default: image tarball
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh
+
+unit:
+	bash scripts/plugin-venv.sh && .venv/bin/python -m pytest -q unit_test
+
+regenerate:
+	bash scripts/regenerate.sh
+
+validate:
+	bash scripts/validate.sh
+
+bench:
+	bash scripts/bench.sh
+
+servers:
+	bash scripts/sentry9.sh && bash scripts/bugsink.sh
+
+stop-servers:
+	bash scripts/sentry9.sh stop; bash scripts/bugsink.sh stop
 
 tarball:
-	$(info [$(YELLOW)*$(NORMAL)] Creating plugin tarball)
+	$(info [*] Creating plugin tarball)
 	rm -rf build
 	rm -rf $(PKG)
-	tar -cvzf $(PKG) --exclude=$(PKG) --exclude=tests --exclude=run.sh *
+	tar -cvzf $(PKG) --exclude=$(PKG) --exclude=tests --exclude=run.sh --exclude=.venv --exclude=.venv-tools \
+	    --exclude=.servers --exclude=bench --exclude=scripts *
 
 image:
-	$(info [$(YELLOW)*$(NORMAL)] Building plugin image)
+	$(info [*] Building plugin image)
 	docker build --pull -t $(VENDOR)/$(NAME):$(VERSION) .
 	docker tag $(VENDOR)/$(NAME):$(VERSION) $(VENDOR)/$(NAME):latest
 
-regenerate:
-	$(info [$(YELLOW)*$(NORMAL)] Refreshing schema from plugin.spec.yaml)
-	insight-plugin refresh
-
 export: image
-	$(info [$(YELLOW)*$(NORMAL)] Exporting docker image)
+	$(info [*] Exporting docker image)
 	@printf "\n ---> Exporting Docker image to ./$(VENDOR)_$(NAME)_$(VERSION).tar\n"
 	@docker save $(VENDOR)/$(NAME):$(VERSION) | gzip > $(VENDOR)_$(NAME)_$(VERSION).tar
 
-# Make will not run a target if a file of the same name exists unless setting phony targets
-# https://www.gnu.org/software/make/manual/html_node/Phony-Targets.html
-.PHONY: default tarball image regenerate
+.PHONY: help demo test unit regenerate validate bench servers stop-servers tarball image export

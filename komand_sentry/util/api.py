@@ -1,5 +1,6 @@
 """Sentry's Web API (/api/0/): bearer auth, organization-scoped paths with region hosts, the legacy unscoped
 paths of older servers, and pagination that is complete or says where it stopped."""
+
 import json
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -101,13 +102,20 @@ class SentryApi:
         return self._collect(url, params, "limit", check_limit("limit", limit), check_cursor("cursor", cursor))
 
     def list_issue_events(
-        self, issue_id: str, organization: Optional[str], full: Optional[bool], limit: Optional[int], cursor: Optional[str]
+        self,
+        issue_id: str,
+        organization: Optional[str],
+        full: Optional[bool],
+        limit: Optional[int],
+        cursor: Optional[str],
     ) -> Page:
         issue_id, organization = self._issue_target(issue_id, organization)
         params = {"full": "1"} if full else {}
         limit, cursor = check_limit("limit", limit), check_cursor("cursor", cursor)
         first = self._first_page_size(limit)
-        response, url = self._issue_request("GET", issue_id, organization, "events/", params=_with_page(params, "per_page", first, cursor))
+        response, url = self._issue_request(
+            "GET", issue_id, organization, "events/", params=_with_page(params, "per_page", first, cursor)
+        )
         return self._collect(url, params, "per_page", limit, cursor, first_response=response)
 
     def update_issue(self, issue_id: str, organization: Optional[str], changes: dict) -> dict:

@@ -2,6 +2,7 @@
 
 Errors say what is wrong with a DSN without ever repeating its keys.
 """
+
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -48,8 +49,10 @@ class Dsn:
 
     def without_secret(self) -> str:
         """The DSN as the envelope header carries it: public key only."""
-        return f"{self.scheme}://{self.public_key}@{self.host}{f':{self.port}' if self.port is not None else ''}" \
+        return (
+            f"{self.scheme}://{self.public_key}@{self.host}{f':{self.port}' if self.port is not None else ''}"
             f"{self.path_prefix}/{self.project_id}"
+        )
 
 
 def parse_dsn(value: str) -> Dsn:

@@ -2,6 +2,7 @@
 
 Nothing here may carry a credential: every text that comes from outside passes through `redact`.
 """
+
 import json
 from typing import Iterable, Optional
 

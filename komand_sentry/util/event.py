@@ -1,4 +1,5 @@
 """The event payload as Sentry wants it: a valid event_id, a UTC timestamp, a known level, within 1 MiB."""
+
 import copy
 import json
 import re
@@ -72,7 +73,9 @@ def normalise_level(value) -> str:
     if level == "warn":
         level = "warning"
     if level not in LEVELS:
-        raise input_error("event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}.")
+        raise input_error(
+            "event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}."
+        )
     return level
 
 

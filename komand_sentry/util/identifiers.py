@@ -3,6 +3,7 @@
 Percent-encoding alone does not protect a path (HTTP clients normalise '..', servers decode '%2F'), so only
 the alphabets Sentry itself uses are let through.
 """
+
 import re
 from typing import Optional
 

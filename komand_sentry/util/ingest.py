@@ -3,6 +3,7 @@
 An event POST carries its own event_id, so sending it again after a fault cannot make a second event
 (Sentry drops a repeated event_id); every attempt sends the same bytes.
 """
+
 import gzip
 import json
 from datetime import datetime, timezone
@@ -27,7 +28,9 @@ class Ingestor:
         self.client_name = client_name  # "komand-sentry/2.0.0"
         self.logger = logger
 
-    def submit_event(self, dsn_text: str, event_json: dict, sentry_version: Optional[int], endpoint: Optional[str]) -> dict:
+    def submit_event(
+        self, dsn_text: str, event_json: dict, sentry_version: Optional[int], endpoint: Optional[str]
+    ) -> dict:
         """The Submit Event action: check everything first, so that a refused event sends nothing."""
         dsn = parse_dsn(dsn_text)
         if sentry_version is None:

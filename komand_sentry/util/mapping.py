@@ -4,6 +4,7 @@ Declared fields get the declared type (null is dropped, '42' becomes 42 where an
 integer id becomes '42' where a string is declared); fields the types do not declare pass through unchanged,
 so that nothing a workflow may need is lost.
 """
+
 import json
 from typing import Any
 
@@ -94,7 +95,6 @@ def event_from_sentry(event: dict) -> dict:
     if "groupId" not in event and event.get("groupID") is not None:
         event = dict(event, groupId=event["groupID"])
     return event
-
 
 
 def page_output(page, list_name: str, from_sentry, schema: dict) -> dict:

@@ -1,4 +1,5 @@
 """Sentry's Link header: `<url>; rel="next"; results="true"; cursor="0:100:0", ...`."""
+
 import re
 from typing import Dict, Optional
 
@@ -14,7 +15,9 @@ def parse_link_header(value: str) -> Dict[str, Dict[str, str]]:
     for match in _LINK.finditer(value or ""):
         params = {"url": match.group("url")}
         for param in _PARAM.finditer(match.group("params")):
-            params[param.group("name").lower()] = param.group("quoted") if param.group("quoted") is not None else param.group("bare")
+            params[param.group("name").lower()] = (
+                param.group("quoted") if param.group("quoted") is not None else param.group("bare")
+            )
         if "rel" in params:
             links[params["rel"]] = params
     return links

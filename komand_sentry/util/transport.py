@@ -5,6 +5,7 @@ so transient faults (5xx, dropped or reset connections, timeouts, truncated bodi
 backoff; a 429 waits for the time Sentry asks for. All waiting together stays within `max_retry_wait`
 seconds, and each attempt within the connection and read timeouts, so a step always ends.
 """
+
 import email.utils
 import random
 import time

@@ -1,4 +1,5 @@
 """The body of an issue update: only the fields given, with `false` and `assignedTo: ""` kept as real values."""
+
 from typing import Optional
 
 from komand_sentry.util.errors import input_error
@@ -28,8 +29,12 @@ def issue_changes(
         changes["substatus"] = substatus
     if assignedTo is not None:
         changes["assignedTo"] = assignedTo.strip()  # "" unassigns
-    for name, flag in (("hasSeen", hasSeen), ("isBookmarked", isBookmarked), ("isSubscribed", isSubscribed),
-                       ("isPublic", isPublic)):
+    for name, flag in (
+        ("hasSeen", hasSeen),
+        ("isBookmarked", isBookmarked),
+        ("isSubscribed", isSubscribed),
+        ("isPublic", isPublic),
+    ):
         if flag is not None:
             changes[name] = flag
     if not changes:
@@ -44,15 +49,21 @@ def issue_changes(
 def status_details(details: Optional[dict]) -> dict:
     details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
     for name in _POSITIVE_INTEGERS:
-        if name in details and (isinstance(details[name], bool) or not isinstance(details[name], int) or details[name] < 1):
-            raise input_error(f"statusDetails.{name}", "it must be a whole number of at least 1", "Give a positive number.")
+        if name in details and (
+            isinstance(details[name], bool) or not isinstance(details[name], int) or details[name] < 1
+        ):
+            raise input_error(
+                f"statusDetails.{name}", "it must be a whole number of at least 1", "Give a positive number."
+            )
     for count, window in _COUNT_WINDOWS:
         if window in details:
             if count not in details:
                 raise input_error(f"statusDetails.{window}", f"it needs {count}", f"Give {count} with {window}.")
             if details[window] > MAX_WINDOW_MINUTES:
                 raise input_error(
-                    f"statusDetails.{window}", f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week."
+                    f"statusDetails.{window}",
+                    f"it is more than {MAX_WINDOW_MINUTES} minutes",
+                    "Give a window of at most a week.",
                 )
     commit = details.get("inCommit")
     if commit is not None and not (isinstance(commit, dict) and commit.get("commit") and commit.get("repository")):

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The plugin's venv (.venv): the InsightConnect runtime 6.6.0 and the test tools, reused while
+# requirements-dev.txt and requirements.txt are unchanged.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv=$root/.venv
+want=$(cat "$root/requirements-dev.txt" "$root/requirements.txt" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
+  echo "plugin venv: installing insightconnect-plugin-runtime 6.6.0 and test tools into .venv ..."
+  python3.11 -m venv "$venv"
+  "$venv/bin/pip" install -q -r "$root/requirements-dev.txt" 2>&1 | grep -v "^WARNING: Location" || true
+  "$venv/bin/python" -c "import insightconnect_plugin_runtime, parameterized, pytest, hypothesis" ||
+    { echo "plugin venv: install failed" >&2; exit 1; }
+  echo "$want" > "$venv/.installed"
+fi
