@@ -8,6 +8,7 @@ import requests
 from komand_sentry.util.api import SentryApi, api_root
 from komand_sentry.util.ingest import Ingestor
 from komand_sentry.util.transport import Settings, Transport
+from komand_sentry.util.version import CLIENT_NAME
 
 
 class Connection(insightconnect_plugin_runtime.Connection):
@@ -49,7 +50,7 @@ class Connection(insightconnect_plugin_runtime.Connection):
     @property
     def ingest(self) -> Ingestor:
         if self._ingest is None:
-            self._ingest = Ingestor(self._transport(), f"komand-sentry/{self.meta.version}", self.logger)
+            self._ingest = Ingestor(self._transport(), CLIENT_NAME, self.logger)
         return self._ingest
 
     def _transport(self) -> Transport:

@@ -3,7 +3,7 @@ paths of older servers, and pagination that is complete or says where it stopped
 
 import json
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -15,6 +15,7 @@ from komand_sentry.util.pagination import next_cursor
 from komand_sentry.util.transport import Transport
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
+MAX_PAGES = 1000  # 100,000 items at full pages; a server whose cursors never end must not hold a step forever
 SAAS_HOST = "sentry.io"
 
 
@@ -28,7 +29,10 @@ class Page:
 def api_root(url: Optional[str]) -> str:
     """'https://sentry.example.com' from the root form or the API form ('.../api/0/'); refuses anything else."""
     url = (url or "https://sentry.io").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced '[' or ']' around an IPv6 host
+        parts = urlsplit("")
     problem = None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         problem = "it is not an http or https URL with a host"
@@ -71,6 +75,7 @@ class SentryApi:
     def check_token(self) -> dict:
         """GET /api/0/: 200 with `auth` when the token is accepted, 401 when it is not."""
         response = self._request("GET", f"{self.root}/api/0/")
+        self._raise_for_status(response)  # a 404 says the URL is wrong, a 401 that the token is
         body = self._json(response, "GET /api/0/")
         if not isinstance(body, dict) or not body.get("auth"):
             raise PluginException(
@@ -120,14 +125,15 @@ class SentryApi:
 
     def update_issue(self, issue_id: str, organization: Optional[str], changes: dict) -> dict:
         issue_id, organization = self._issue_target(issue_id, organization)
-        response, _ = self._issue_request("PUT", issue_id, organization, "", json=changes)
+        response, url = self._issue_request("PUT", issue_id, organization, "", json=changes)
         self._raise_for_status(response)
         updated = self._json(response, "PUT issue")
         if not isinstance(updated, dict):
             raise _unexpected("PUT issue", "it is not a JSON object")
-        if "id" not in updated:
-            # Sentry answers an update with the changed fields only; read the whole issue back
-            response, _ = self._issue_request("GET", issue_id, organization, "")
+        if "id" not in updated and _is_scoped(url):
+            # Sentry answers an update with the whole issue; an answer of the changed fields only is completed
+            # from the same organization-scoped issue (the legacy routes have no documented read of an issue)
+            response = self._request("GET", url)
             self._raise_for_status(response)
             updated = self._json(response, "GET issue")
         return updated
@@ -148,14 +154,20 @@ class SentryApi:
 
     def _issue_request(self, method: str, issue_id: str, organization: Optional[str], suffix: str, **kwargs):
         """Organization-scoped path first; after a 404 there, the legacy path decides whether the server lacks
-        organization-scoped routes (it answers) or the issue does not exist (404 again)."""
+        organization-scoped routes (it answers) or the issue does not exist (404 again). A short ID or a substatus
+        never goes to the legacy path."""
         legacy = f"{self.root}/api/0/issues/{_segment(issue_id)}/{suffix}"
+        scoped_only = _scoped_only(issue_id, kwargs.get("json"))
         if not organization or self.legacy_routes_only:
+            if scoped_only:
+                raise _needs_scoped_routes(scoped_only, self.legacy_routes_only)
             return self._request(method, legacy, **kwargs), legacy
         scoped = f"{self._root_for(organization)}/api/0/organizations/{_segment(organization)}/issues/{_segment(issue_id)}/{suffix}"
         response = self._request(method, scoped, **kwargs)
-        if response.status_code != 404 or is_short_id(issue_id):
+        if response.status_code != 404 or scoped_only or _answered_by_an_endpoint(response):
             return response, scoped
+        # the legacy path on the organization's own host: unscoped issue IDs are region-scoped
+        legacy = f"{self._root_for(organization)}/api/0/issues/{_segment(issue_id)}/{suffix}"
         fallback = self._request(method, legacy, **kwargs)
         if fallback.status_code == 404:
             return response, scoped
@@ -172,7 +184,8 @@ class SentryApi:
             response = self._request("GET", url)
             self._raise_for_status(response)
             details = self._json(response, "GET organization")
-            region = ((details or {}).get("links") or {}).get("regionUrl") if isinstance(details, dict) else None
+            links = details.get("links") if isinstance(details, dict) else None
+            region = links.get("regionUrl") if isinstance(links, dict) else None
             self._region_roots[organization] = _trusted_region(region) or self.root
         return self._region_roots[organization]
 
@@ -184,7 +197,9 @@ class SentryApi:
         items: List[dict] = []
         seen_cursors = {cursor} if cursor else set()
         response = first_response
+        pages = 0
         while True:
+            pages += 1
             page_size = self._first_page_size(None if limit is None else limit - len(items))
             if response is None:
                 response = self._request("GET", url, params=_with_page(params, size_param, page_size, cursor))
@@ -205,6 +220,12 @@ class SentryApi:
                     cause=f"Sentry's pagination of {what} does not advance (cursor {following!r} came back again), "
                     "so the listing cannot be completed.",
                     assistance="Try again later; if it persists, list with a Limit and continue with Next Cursor.",
+                )
+            if pages >= MAX_PAGES:
+                raise PluginException(
+                    cause=f"Sentry's listing of {what} goes on past {MAX_PAGES} pages, so the plugin stopped it "
+                    "rather than let the step run without end.",
+                    assistance="List with a Limit and continue with Next Cursor.",
                 )
             seen_cursors.add(following)
             cursor, response = following, None
@@ -256,6 +277,46 @@ def _trusted_region(region_url) -> Optional[str]:
     if parts.scheme != "https" or not (host == SAAS_HOST or host.endswith("." + SAAS_HOST)) or parts.username:
         return None
     return f"https://{parts.netloc}"
+
+
+def _answered_by_an_endpoint(response: requests.Response) -> bool:
+    """A 404 with Sentry's JSON `detail` comes from an existing organization-scoped endpoint: the issue is not there
+    (or belongs to another organization), and the unscoped path must not be tried, lest it act on an issue of an
+    organization other than the one named. A server without the route answers an empty or HTML 404 (Sentry 9)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "detail" in body
+
+
+def _is_scoped(url: str) -> bool:
+    return urlsplit(url).path.startswith("/api/0/organizations/")
+
+
+def _scoped_only(issue_id: str, body: Optional[dict]) -> Optional[Tuple[str, str, str]]:
+    """What only the organization-scoped issue routes serve, as (input, what it is, what to do on an older server):
+    a short ID (the legacy routes take numeric IDs only) and a substatus (not a field of the legacy update)."""
+    if is_short_id(issue_id):
+        return "issue_id", f"the short ID {issue_id!r}", "Give the issue's numeric ID."
+    if isinstance(body, dict) and "substatus" in body:
+        return "substatus", "a substatus", "Leave Substatus empty for this server."
+    return None
+
+
+def _needs_scoped_routes(scoped_only: Tuple[str, str, str], older_server: bool) -> PluginException:
+    name, what, older_server_assistance = scoped_only
+    if older_server:
+        return PluginException(
+            cause=f"Invalid input '{name}': {what} needs Sentry's organization-scoped issue endpoints, which this "
+            "server does not have (an older Sentry).",
+            assistance=older_server_assistance,
+        )
+    return PluginException(
+        cause=f"Invalid input '{name}': {what} needs Sentry's organization-scoped issue endpoints, which are used "
+        "only with an organization.",
+        assistance="Give Organization Slug (in the action or the connection).",
+    )
 
 
 def _unexpected(what: str, problem: str) -> PluginException:

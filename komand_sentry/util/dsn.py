@@ -60,7 +60,10 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid("it is empty")
     if any(ch.isspace() for ch in value) or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise _invalid("it contains spaces or control characters")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced '[' or ']' around an IPv6 host
+        raise _invalid("its host is not a valid host name or IP address")
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise _invalid("its scheme must be http or https")
@@ -81,7 +84,7 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid("it has no project ID (the last part of its path)")
     if not _PROJECT_ID.match(project_id):
         raise _invalid("its project ID (the last part of its path) is not a number")
-    if "/." in prefix or "//" in prefix:
+    if "/." in prefix or "//" in path:
         raise _invalid("its path holds empty or dot segments")
     return Dsn(scheme, host, port, prefix, project_id, public_key, secret_key)
 
@@ -90,7 +93,7 @@ def _host(parts, hostport: str) -> str:
     hostname = parts.hostname
     if not hostname:
         raise _invalid("it has no host")
-    if not re.match(r"^[A-Za-z0-9.\-:\[\]%]+$", hostport):
+    if not re.match(r"^[A-Za-z0-9.\-:\[\]%]+$", hostport) or ("%" in hostname and ":" not in hostname):
         raise _invalid("its host holds characters a host name never has")
     return f"[{hostname}]" if ":" in hostname else hostname
 

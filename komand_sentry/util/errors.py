@@ -54,59 +54,68 @@ def _body_text(response) -> str:
     return content[:4096].decode("utf-8", errors="replace")
 
 
-def http_error(
-    status: int, what: str, detail: str, retry_after: Optional[float] = None, scope: str = "token"
-) -> PluginException:
+def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance: Optional[str] = None):
+    """A PluginException of the runtime's preset (so callers can tell kinds apart), worded for this plugin."""
+    error = PluginException(preset=preset, data=data)
+    error.cause = cause or error.cause
+    error.assistance = assistance or error.assistance
+    return error
+
+
+def http_error(status: int, what: str, detail: str, scope: str = "token") -> PluginException:
     """The PluginException for a failed HTTP answer. `what` names the request, e.g. 'GET /api/0/issues/1/events/'."""
     data = f"HTTP {status} from {what}" + (f": {detail}" if detail else "")
     if status == 401:
         if scope == "dsn":
-            return PluginException(
-                cause="Sentry refused the DSN's key (HTTP 401).",
-                assistance="Verify the DSN: copy it again from the project's Client Keys (DSN) settings.",
-                data=data,
+            return preset_error(
+                Preset.API_KEY,
+                data,
+                "Sentry refused the DSN's key (HTTP 401).",
+                "Verify the DSN: copy it again from the project's Client Keys (DSN) settings.",
             )
-        return PluginException(preset=Preset.API_KEY, data=data)
+        return preset_error(Preset.API_KEY, data, "Sentry refused the auth token (HTTP 401).")
     if status == 403:
         if scope == "dsn":
-            return PluginException(
-                cause="Sentry rejected the event for this DSN (HTTP 403): the key or project is unknown, disabled "
+            return preset_error(
+                Preset.UNAUTHORIZED,
+                data,
+                "Sentry rejected the event for this DSN (HTTP 403): the key or project is unknown, disabled "
                 "or not allowed to send events.",
-                assistance="Verify the DSN's key and project ID in the project's Client Keys (DSN) settings.",
-                data=data,
+                "Verify the DSN's key and project ID in the project's Client Keys (DSN) settings.",
             )
-        return PluginException(
-            cause="The auth token is not allowed to do this (HTTP 403).",
-            assistance="Give the token the scope the action needs (event:read to list, event:write to update) "
+        return preset_error(
+            Preset.UNAUTHORIZED,
+            data,
+            "The auth token is not allowed to do this (HTTP 403).",
+            "Give the token the scope the action needs (event:read to list, event:write to update) "
             "and membership of the organization, then try again.",
-            data=data,
         )
     if status == 404:
-        return PluginException(
-            cause="Sentry has no such resource (HTTP 404).",
-            assistance="Verify the organization, project and issue identifiers, and that the connection URL points at "
+        return preset_error(
+            Preset.NOT_FOUND,
+            data,
+            "Sentry has no such resource (HTTP 404).",
+            "Verify the organization, project and issue identifiers, and that the connection URL points at "
             "the Sentry host (and region) that holds them.",
-            data=data,
         )
     if status == 429:
-        return rate_limited(what, retry_after, data)
+        return rate_limited(what, None, data)
     if status == 413:
-        return PluginException(
-            cause="Sentry refused the request as too large (HTTP 413).",
-            assistance="Send a smaller event (at most 1 MiB).",
-            data=data,
+        return preset_error(
+            Preset.BAD_REQUEST, data, "Sentry refused the request as too large (HTTP 413).", "Send a smaller event (at most 1 MiB)."
         )
     if 400 <= status < 500:
-        return PluginException(preset=Preset.BAD_REQUEST, data=data)
+        return preset_error(Preset.BAD_REQUEST, data, f"Sentry could not process the request (HTTP {status}).")
     if status in (502, 503, 504):
-        return PluginException(preset=Preset.SERVICE_UNAVAILABLE, data=data)
-    return PluginException(preset=Preset.SERVER_ERROR, data=data)
+        return preset_error(Preset.SERVICE_UNAVAILABLE, data, f"Sentry is unavailable (HTTP {status}).")
+    return preset_error(Preset.SERVER_ERROR, data, f"Sentry failed with a server error (HTTP {status}).")
 
 
 def rate_limited(what: str, retry_after: Optional[float], data: str = "") -> PluginException:
     when = f"after {int(retry_after + 0.999)} seconds" if retry_after is not None else "later"
-    return PluginException(
-        cause="Sentry is rate-limiting these requests (HTTP 429).",
-        assistance=f"Try again {when}, or raise the connection's Max Retry Wait so that the step waits for it.",
-        data=data or f"HTTP 429 from {what}",
+    return preset_error(
+        Preset.RATE_LIMIT,
+        data or f"HTTP 429 from {what}",
+        "Sentry is rate-limiting these requests (HTTP 429).",
+        f"Try again {when}, or raise the connection's Max Retry Wait so that the step waits for it.",
     )

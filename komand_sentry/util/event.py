@@ -65,7 +65,11 @@ def normalise_timestamp(value) -> str:
         )
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        when = when.astimezone(timezone.utc)
+    except OverflowError:  # the offset moves it before year 1 or after year 9999
+        raise input_error("event_json.timestamp", "it is out of range", "Give a date between the years 1 and 9999.")
+    return when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # isoformat: a 4-digit year
 
 
 def normalise_level(value) -> str:
@@ -80,7 +84,7 @@ def normalise_level(value) -> str:
 
 
 def check_size(event: dict) -> None:
-    size = len(json.dumps(event, separators=(",", ":")).encode("utf-8"))
+    size = len(encode_event(event))  # the bytes sent, not an ASCII-escaped form that counts 'é' as 6
     if size > MAX_EVENT_BYTES:
         raise input_error(
             "event_json",

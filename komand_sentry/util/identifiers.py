@@ -1,7 +1,7 @@
 """Identifiers that become parts of a URL path, checked so that no input can address another resource.
 
 Percent-encoding alone does not protect a path (HTTP clients normalise '..', servers decode '%2F'), so only
-the alphabets Sentry itself uses are let through.
+the alphabets Sentry itself uses are let through, over the whole value (fullmatch: '$' alone lets a final '\n' by).
 """
 
 import re
@@ -16,7 +16,7 @@ _CURSOR = re.compile(r"^[0-9A-Za-z.:_\-]{1,200}$")
 
 
 def check_slug(input_name: str, value: str) -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
         raise input_error(
             input_name,
             f"{_shown(value)} is not a Sentry slug",
@@ -28,7 +28,7 @@ def check_slug(input_name: str, value: str) -> str:
 
 def check_issue_id(input_name: str, value: str) -> str:
     value = value.strip() if isinstance(value, str) else value
-    if not isinstance(value, str) or not (_NUMERIC_ID.match(value) or _SHORT_ID.match(value)):
+    if not isinstance(value, str) or not (_NUMERIC_ID.fullmatch(value) or _SHORT_ID.fullmatch(value)):
         raise input_error(
             input_name,
             f"{_shown(value)} is not a Sentry issue ID",
@@ -38,13 +38,13 @@ def check_issue_id(input_name: str, value: str) -> str:
 
 
 def is_short_id(issue_id: str) -> bool:
-    return not _NUMERIC_ID.match(issue_id)
+    return not _NUMERIC_ID.fullmatch(issue_id)
 
 
 def check_cursor(input_name: str, value: Optional[str]) -> Optional[str]:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _CURSOR.match(value):
+    if not isinstance(value, str) or not _CURSOR.fullmatch(value):
         raise input_error(
             input_name,
             f"{_shown(value)} is not a Sentry cursor",

@@ -13,7 +13,7 @@ import requests
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.dsn import Dsn, parse_dsn
-from komand_sentry.util.errors import Preset, http_error, input_error, sentry_detail
+from komand_sentry.util.errors import Preset, http_error, input_error, preset_error, sentry_detail
 from komand_sentry.util.event import encode_event, normalise_event
 from komand_sentry.util.transport import Transport, web_api_rate_limit_wait
 
@@ -48,7 +48,9 @@ class Ingestor:
         if endpoint == STORE:
             return self._confirm(self._post_store(dsn, event, sentry_version), dsn, STORE), STORE
         response = self._post_envelope(dsn, event, sentry_version)
-        if endpoint == AUTO and _has_no_envelope_endpoint(response):
+        if _has_no_envelope_endpoint(response):
+            if endpoint != AUTO:
+                raise no_envelope_endpoint(response, dsn)
             self.logger.info(
                 f"The server has no envelope endpoint (HTTP {response.status_code}); sending to the store endpoint."
             )
@@ -86,10 +88,11 @@ class Ingestor:
         except (ValueError, AttributeError):
             event_id = None
         if not isinstance(event_id, str) or not event_id:
-            raise PluginException(
-                preset=Preset.INVALID_JSON,
-                data=f"HTTP {response.status_code} from {what} did not confirm an event ID, so the event may not have "
-                "been stored",
+            raise preset_error(
+                Preset.INVALID_JSON,
+                f"HTTP {response.status_code} from {what}: {sentry_detail(response, dsn.secrets)[:200]}",
+                f"Sentry's answer to {what} did not confirm an event ID, so the event may not have been stored.",
+                "Verify that the DSN points at a Sentry server (not a proxy or login page) and try again.",
             )
         return event_id
 
@@ -119,6 +122,20 @@ def _has_no_envelope_endpoint(response: requests.Response) -> bool:
         except ValueError:
             return True
     return False
+
+
+def no_envelope_endpoint(response: requests.Response, dsn: Dsn) -> PluginException:
+    """Endpoint 'envelope' on a server without it (Sentry before 20.6 answers 404, 405 or an HTML 403)."""
+    what = f"POST {dsn.path_prefix}/api/{dsn.project_id}/{ENVELOPE}/"
+    detail = sentry_detail(response, dsn.secrets)
+    return preset_error(
+        Preset.NOT_FOUND,
+        f"HTTP {response.status_code} from {what}" + (f": {detail}" if detail else ""),
+        f"The server does not seem to have an envelope endpoint (HTTP {response.status_code}): it is most likely "
+        "a Sentry older than 20.6.",
+        "Set Endpoint to auto (or store) for this server. If it is Sentry 20.6 or later, verify the DSN's key and "
+        "project ID instead.",
+    )
 
 
 def ingest_rate_limit_wait(response: requests.Response) -> Optional[float]:

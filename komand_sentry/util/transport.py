@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Optional
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.errors import Preset, http_error, rate_limited, redact, sentry_detail
@@ -89,7 +90,8 @@ class Transport:
                     wait = DEFAULT_RATE_LIMIT_WAIT
                 rate_limit_waits += 1
                 if rate_limit_waits > MAX_RATE_LIMIT_WAITS or waited + wait > self.settings.max_retry_wait:
-                    raise rate_limited(what, wait)
+                    detail = sentry_detail(response, secrets)  # Sentry's words: which limit, how many requests
+                    raise rate_limited(what, wait, f"HTTP 429 from {what}" + (f": {detail}" if detail else ""))
                 self.logger.info(f"{what}: rate-limited by Sentry; waiting {wait:.1f} s as it asks.")
                 waited += self._wait(wait)
                 attempt = 0
@@ -159,7 +161,7 @@ class Transport:
             raise too_large(what)
         chunks, size = [], 0
         try:
-            for chunk in response.iter_content(READ_CHUNK):
+            for chunk in _arriving(response):
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
                     raise too_large(what)
@@ -176,9 +178,37 @@ class Transport:
             ) from error
         except requests.exceptions.Timeout:
             raise TransientFault(PluginException(preset=Preset.TIMEOUT, data=f"{what}: the answer stopped arriving"))
+        except requests.exceptions.ContentDecodingError as error:
+            raise PluginException(
+                cause=f"Sentry's answer to {what} cannot be used: its compressed body could not be decoded.",
+                assistance="Verify that the connection URL (or the DSN) points at a Sentry server, not a proxy that "
+                "alters its answers, and try again.",
+                data=_reason(error),
+            )
         finally:
             response.close()
         response._content = b"".join(chunks)
+
+
+def _arriving(response: requests.Response):
+    """The decoded body in the pieces the socket delivers. `iter_content` blocks until a whole READ_CHUNK has
+    arrived, so a body trickling in a byte at a time (never idle for a full read timeout) would never reach the
+    deadline check; `read1` returns what has arrived. urllib3's errors become the ones `iter_content` raises,
+    except that a read that times out stays a timeout."""
+    try:
+        while True:
+            chunk = response.raw.read1(READ_CHUNK, decode_content=True)
+            if not chunk:
+                return
+            yield chunk
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error)
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error)
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.exceptions.ReadTimeout(error)
+    except urllib3.exceptions.SSLError as error:
+        raise requests.exceptions.SSLError(error)
 
 
 def backoff(attempt: int) -> float:
