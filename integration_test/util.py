@@ -1,0 +1,475 @@
+"""Helpers of the integration suite: the real servers (Sentry 9.1.2 and Bugsink), the plugin run the way a
+workflow step runs it (`bin/komand_sentry run|test`, one JSON message on stdin, or http mode), and direct
+access to each server's own API to verify what the plugin did.
+
+Every event the suite sends carries the tag `itest_run` (one value per pytest session) and a marker of its
+own test (`itest` tag and fingerprint), so tests never see each other's data and the suite can run again and
+again against the same servers.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN = ROOT / "bin" / "komand_sentry"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SENTRY9_DIR = ROOT / ".servers" / "sentry9"
+BUGSINK_DIR = ROOT / ".servers" / "bugsink"
+STEP_TIMEOUT = 180  # seconds a single plugin step may take before the test fails
+SERVER_START_TIMEOUT = 1800  # the first start of Sentry 9.1.2 installs it (about 5 minutes)
+RUN_TAG = "itest_run"
+MARK_TAG = "itest"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def load_env(path: Path) -> Dict[str, str]:
+    with open(path) as env:
+        return dict(line.strip().split("=", 1) for line in env if "=" in line)
+
+
+# Servers --------------------------------------------------------------------------------------------------------
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5, headers={"Connection": "close"}).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def ensure_server(name: str, script: str, env_file: Path, health_path: str, url_key: str) -> Dict[str, str]:
+    """The server's facts; starts it with its project script when it is not answering. Fails (never skips)."""
+    env = load_env(env_file) if env_file.exists() else None
+    if env is None or not _healthy(env[url_key] + health_path):
+        started = subprocess.run(
+            ["bash", str(ROOT / "scripts" / script)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=SERVER_START_TIMEOUT,
+        )
+        if started.returncode != 0 or not env_file.exists():
+            pytest.fail(
+                f"{name} is not running and scripts/{script} could not start it (rc {started.returncode}):\n"
+                f"{started.stdout[-2000:]}\n{started.stderr[-2000:]}",
+                pytrace=False,
+            )
+        env = load_env(env_file)
+    if not _healthy(env[url_key] + health_path):
+        pytest.fail(f"{name} does not answer {env[url_key]}{health_path}", pytrace=False)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LogTail:
+    """The lines a server's access log gains from now on (supplementary evidence of the requests made)."""
+
+    def __init__(self, path: Path):
+        if not path.exists():
+            pytest.fail(f"the server log {path} does not exist (was the server started by scripts/?)", pytrace=False)
+        self.path = path
+        self.offset = path.stat().st_size
+
+    def lines(self) -> List[str]:
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            return log.read().decode("utf-8", errors="replace").splitlines()
+
+    def wait_for(self, *fragments: str, timeout: float = 5.0) -> List[str]:
+        """The new lines holding every fragment; waits a little, since the log is written after the answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in self.lines() if all(fragment in line for fragment in fragments)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+
+# The plugin, as a workflow step runs it -------------------------------------------------------------------------
+
+
+def message(action: str, inputs: dict, connection: dict) -> dict:
+    return {
+        "body": {"action": action, "meta": {}, "input": inputs, "connection": connection},
+        "type": "action_start",
+        "version": "v1",
+    }
+
+
+@dataclass
+class Reply:
+    """What a step answered: `code` is the exit code (run/test) or the HTTP status (http mode)."""
+
+    code: int
+    body: dict
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def status(self) -> Optional[str]:
+        return self.body.get("status")
+
+    @property
+    def output(self) -> dict:
+        return self.body.get("output") or {}
+
+    @property
+    def exception(self) -> dict:
+        return self.body.get("exception") or {}
+
+    @property
+    def text(self) -> str:
+        return f"{self.stdout}\n{self.stderr}"
+
+    def describe(self) -> str:
+        shown = {key: value for key, value in self.body.items() if key != "log"}
+        return f"code={self.code} body={json.dumps(shown)[:3000]}\nstdout/stderr tail:\n{self.text[-3000:]}"
+
+
+def _plugin_env() -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("GUNICORN_CONFIG_FILE", None)
+    return env
+
+
+def _python() -> str:
+    if not PYTHON.exists():
+        pytest.fail(f"{PYTHON} is missing: run `bash scripts/plugin-venv.sh` first", pytrace=False)
+    return str(PYTHON)
+
+
+def run_step(action: str, inputs: dict, connection: dict, command: str = "run") -> Reply:
+    """`bin/komand_sentry run` (or `test`) with one message on stdin; the reply is the last stdout line."""
+    result = subprocess.run(
+        [_python(), str(PLUGIN), command],
+        input=json.dumps(message(action, inputs, connection)),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_plugin_env(),
+        timeout=STEP_TIMEOUT,
+    )
+    lines = result.stdout.strip().splitlines()
+    try:
+        reply = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        pytest.fail(
+            f"bin/komand_sentry {command} ({action}) printed no JSON reply as its last line (rc {result.returncode}):"
+            f"\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}",
+            pytrace=False,
+        )
+    assert reply.get("type") == "action_event" and reply.get("version") == "v1", reply
+    return Reply(result.returncode, reply["body"], result.stdout, result.stderr)
+
+
+def connection_test(connection: dict, action: str = "list_project_issues") -> Reply:
+    """`bin/komand_sentry test`: the connection test, with a message naming any valid action."""
+    return run_step(action, {}, connection, command="test")
+
+
+class PluginHttp:
+    """`bin/komand_sentry http` on a loopback port (gunicorn; bound to 127.0.0.1 through its config file)."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
+        self.process: Optional[subprocess.Popen] = None
+        self.log_path = workdir / "plugin-http.log"
+
+    def start(self, timeout: float = 60.0) -> "PluginHttp":
+        # The runtime binds 0.0.0.0 unless GUNICORN_CONFIG_FILE names a config; it opens it by bare file name
+        # (werkzeug's secure_filename), so the config sits in the server's working directory.
+        config = {"bind": f"127.0.0.1:{self.port}", "workers": 1, "threads": 4, "worker_class": "sync",
+                  "loglevel": "info", "graceful_timeout": 5}
+        (self.workdir / "gunicorn.json").write_text(json.dumps(config))
+        env = dict(_plugin_env(), GUNICORN_CONFIG_FILE="gunicorn.json")
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [_python(), str(PLUGIN), "http", "--port", str(self.port)],
+            cwd=self.workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                status = requests.get(f"{self.base}/api/v1/status", timeout=2)
+                if status.status_code == 200 and status.json().get("status") == "Ready":
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"the plugin's http mode did not become ready:\n{self.log_path.read_text()[-3000:]}", pytrace=False)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the gunicorn master stops its worker
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)  # the session this fixture started, by its id
+                self.process.wait(timeout=10)
+        self.log.close()
+        self.process = None
+
+    def post(self, path: str, action: str, inputs: dict, connection: dict) -> Reply:
+        response = requests.post(
+            f"{self.base}{path}", data=json.dumps(message(action, inputs, connection)), timeout=STEP_TIMEOUT
+        )
+        try:
+            reply = response.json()
+        except ValueError:
+            pytest.fail(f"http mode answered {response.status_code} without JSON: {response.text[:2000]}",
+                        pytrace=False)
+        return Reply(response.status_code, reply.get("body") or {}, response.text, "")
+
+    def run(self, action: str, inputs: dict, connection: dict) -> Reply:
+        return self.post(f"/api/v1/actions/{action}", action, inputs, connection)
+
+    def connection_test(self, connection: dict, action: str = "list_project_issues") -> Reply:
+        return self.post("/api/v1/connection/test", action, {}, connection)
+
+
+def expect_ok(reply: Reply, code: int = 0) -> dict:
+    assert reply.code == code and reply.status == "ok", f"the step failed:\n{reply.describe()}"
+    return reply.output
+
+
+def expect_error(reply: Reply, code: int = 1, secrets: Iterable[str] = ()) -> dict:
+    """A step that ended with a PluginException: cause and assistance given, no credential in anything shown."""
+    assert reply.code == code and reply.status == "error", f"the step did not fail as expected:\n{reply.describe()}"
+    exception = reply.exception
+    assert exception.get("cause") and exception.get("assistance"), reply.describe()
+    for secret in secrets:
+        assert secret not in reply.text and secret not in json.dumps(reply.body), "a credential leaked into the reply"
+    return exception
+
+
+# Sentry 9.1.2's own API -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Issue:
+    id: str
+    short_id: str
+    event_ids: List[str] = field(default_factory=list)
+
+
+class Sentry9:
+    def __init__(self, env: Dict[str, str], run_id: str):
+        self.env = env
+        self.run_id = run_id
+        self.url = env["SENTRY9_URL"]
+        self.token = env["SENTRY9_TOKEN"]
+        self.readonly_token = env["SENTRY9_READONLY_TOKEN"]
+        self.dsn = env["SENTRY9_DSN"]
+        self.dsn_secret = env["SENTRY9_DSN_SECRET"]
+        self.project_id = env["SENTRY9_PROJECT_ID"]
+        self.org = env["SENTRY9_ORG_SLUG"]
+        self.project = env["SENTRY9_PROJECT_SLUG"]
+        self.key = env["SENTRY9_SENTRY_KEY"]
+        self.user_email = env["SENTRY9_USER_EMAIL"]
+        self.web_log = SENTRY9_DIR / "web.log"
+
+    # the plugin's connection and inputs
+
+    def connection(self, token: Optional[str] = None, url: Optional[str] = None, **extra) -> dict:
+        connection = {"token": {"token": self.token if token is None else token, "domain": ""}, "url": url or self.url}
+        connection.update(extra)
+        return connection
+
+    def list_inputs(self, **inputs) -> dict:
+        return dict({"organization_slug": self.org, "project_slug": self.project}, **inputs)
+
+    def tags(self, marker: str, **more) -> dict:
+        return dict({RUN_TAG: self.run_id, MARK_TAG: marker}, **more)
+
+    # requests (a fresh connection each: uWSGI resets a kept-alive connection after a request with a body)
+
+    def request(self, method: str, path: str, token: Optional[str] = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token or self.token}", "Connection": "close"}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
+
+    def get_json(self, path: str, **params):
+        response = self.request("GET", path, params=params)
+        assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text[:500]}"
+        return response.json()
+
+    def paged(self, path: str, params: dict) -> List[dict]:
+        """Every item of a listing, following Sentry's Link header."""
+        items, cursor = [], None
+        for _ in range(1000):
+            page_params = dict(params, **({"cursor": cursor} if cursor else {}))
+            response = self.request("GET", path, params=page_params)
+            assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text[:500]}"
+            items.extend(response.json())
+            nxt = _link(response.headers.get("Link", ""), "next")
+            if nxt.get("results") != "true":
+                return items
+            cursor = nxt["cursor"]
+        raise AssertionError(f"{path}: more than 1000 pages")
+
+    def issue(self, issue_id: str) -> dict:
+        return self.get_json(f"/api/0/issues/{issue_id}/")
+
+    def event(self, event_id: str) -> dict:
+        return self.get_json(f"/api/0/projects/{self.org}/{self.project}/events/{event_id}/")
+
+    def issue_events(self, issue_id: str) -> List[dict]:
+        return self.paged(f"/api/0/issues/{issue_id}/events/", {})
+
+    def issues(self, query: Optional[str], **params) -> List[dict]:
+        if query is not None:
+            params["query"] = query
+        return self.paged(f"/api/0/projects/{self.org}/{self.project}/issues/", params)
+
+    def hits(self, query: str) -> int:
+        response = self.request(
+            "GET", f"/api/0/projects/{self.org}/{self.project}/issues/", params={"query": query, "limit": 1}
+        )
+        assert response.status_code == 200, response.text[:500]
+        return int(response.headers["X-Hits"])
+
+    def resolve(self, issue_ids: List[str]) -> None:
+        for start in range(0, len(issue_ids), 100):
+            batch = issue_ids[start:start + 100]
+            response = self.request(
+                "PUT",
+                f"/api/0/projects/{self.org}/{self.project}/issues/",
+                params=[("id", issue_id) for issue_id in batch],
+                json={"status": "resolved"},
+            )
+            assert response.status_code == 200, response.text[:500]
+
+    # ingestion straight to /store/ (fast set-up; the plugin's own Submit Event is tested on its own)
+
+    def store(self, event: dict) -> str:
+        event = dict(event)
+        event.setdefault("event_id", uuid.uuid4().hex)
+        event.setdefault("platform", "other")
+        headers = {
+            "Content-Type": "application/json",
+            "Connection": "close",
+            "X-Sentry-Auth": f"Sentry sentry_version=7, sentry_client=komand-sentry-itest/1.0, sentry_key={self.key}",
+        }
+        response = requests.post(
+            f"{self.url}/api/{self.project_id}/store/", data=json.dumps(event), headers=headers, timeout=60
+        )
+        assert response.status_code == 200, f"store: {response.status_code} {response.text[:500]}"
+        assert response.json()["id"] == event["event_id"]
+        return event["event_id"]
+
+    def store_many(self, events: List[dict], workers: int = 4) -> List[str]:
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(self.store, events))
+
+    def new_event(self, marker: str, message: str = None, **fields) -> dict:
+        event = {
+            "message": message or f"itest {marker}",
+            "level": "error",
+            "tags": self.tags(marker),
+            "fingerprint": [marker],
+        }
+        event.update(fields)
+        return event
+
+    def new_issue(self, marker: Optional[str] = None, events: int = 1, **fields) -> Issue:
+        """An issue of its own (a unique fingerprint) with `events` events. The first event is stored alone:
+        Sentry 9.1.2 makes several issues of one fingerprint when its first events arrive concurrently."""
+        marker = marker or unique("issue")
+        first = self.store(self.new_event(marker, **fields))
+        rest = self.store_many([self.new_event(marker, f"itest {marker} {n}", **fields) for n in range(1, events)])
+        details = self.event(first)
+        issue = self.issue(details["groupID"])
+        return Issue(issue["id"], issue["shortId"], [first] + rest)
+
+    def issue_of_event(self, event_id: str) -> str:
+        return self.event(event_id)["groupID"]
+
+    def cleanup(self) -> None:
+        """Resolve every issue this session made, so that the project's unresolved list stays short."""
+        ids = [issue["id"] for issue in self.issues(f"{RUN_TAG}:{self.run_id} is:unresolved")]
+        ids += [issue["id"] for issue in self.issues(f"{RUN_TAG}:{self.run_id} is:ignored")]
+        if ids:
+            self.resolve(ids)
+
+
+def _link(header: str, rel: str) -> Dict[str, str]:
+    """The parameters of one link of Sentry's Link header (its URLs hold no ',' or ';')."""
+    for part in header.split(","):
+        params = {}
+        for param in part.split(";")[1:]:
+            name, _, value = param.strip().partition("=")
+            params[name] = value.strip('"')
+        if params.get("rel") == rel:
+            return params
+    return {}
+
+
+def tag_map(event: dict) -> Dict[str, str]:
+    return {tag["key"]: tag["value"] for tag in event.get("tags") or []}
+
+
+def entry(event: dict, kind: str) -> Optional[dict]:
+    for item in event.get("entries") or []:
+        if item.get("type") == kind:
+            return item.get("data")
+    return None
+
+
+# Bugsink's own API ----------------------------------------------------------------------------------------------
+
+
+class Bugsink:
+    def __init__(self, env: Dict[str, str]):
+        self.env = env
+        self.url = env["BUGSINK_URL"]
+        self.dsn = env["BUGSINK_DSN"]
+        self.project_id = env["BUGSINK_PROJECT_ID"]
+        self.token = env["BUGSINK_TOKEN"]
+
+    def dsn_with_secret(self, secret: str) -> str:
+        scheme, rest = self.dsn.split("://", 1)
+        key, host = rest.split("@", 1)
+        return f"{scheme}://{key}:{secret}@{host}"
+
+    def lookup(self, event_id: str) -> Optional[dict]:
+        response = requests.get(
+            f"{self.url}/api/canonical/0/events/lookup/",
+            params={"project": self.project_id, "event_id": event_id},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, f"Bugsink lookup: {response.status_code} {response.text[:500]}"
+        return response.json()
