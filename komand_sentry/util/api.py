@@ -13,6 +13,7 @@ from komand_sentry.util.errors import Preset, http_error, sentry_detail
 from komand_sentry.util.identifiers import check_cursor, check_issue_id, check_limit, check_slug, is_short_id
 from komand_sentry.util.pagination import next_cursor
 from komand_sentry.util.transport import Transport
+from komand_sentry.util.version import CLIENT_NAME
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
 MAX_PAGES = 1000  # 100,000 items at full pages; a server whose cursors never end must not hold a step forever
@@ -69,6 +70,7 @@ class SentryApi:
         self.legacy_routes_only = False  # learnt from a server without organization-scoped routes (Sentry 9)
         self._region_roots: Dict[str, str] = {}
         transport.session.headers["Authorization"] = f"Bearer {token}"
+        transport.session.headers["User-Agent"] = CLIENT_NAME
 
     # The four operations --------------------------------------------------------------------------------------
 
@@ -171,8 +173,9 @@ class SentryApi:
         fallback = self._request(method, legacy, **kwargs)
         if fallback.status_code == 404:
             return response, scoped
-        self.logger.info("Sentry has no organization-scoped issue routes (an older server): using /api/0/issues/.")
-        self.legacy_routes_only = True
+        if 200 <= fallback.status_code < 300:  # only a success proves the server serves the legacy routes alone
+            self.logger.info("Sentry has no organization-scoped issue routes (an older server): using /api/0/issues/.")
+            self.legacy_routes_only = True
         return fallback, legacy
 
     def _root_for(self, organization: str) -> str:

@@ -93,7 +93,7 @@ def _host(parts, hostport: str) -> str:
     hostname = parts.hostname
     if not hostname:
         raise _invalid("it has no host")
-    if not re.match(r"^[A-Za-z0-9.\-:\[\]%]+$", hostport) or ("%" in hostname and ":" not in hostname):
+    if not re.match(r"^[A-Za-z0-9._\-:\[\]%]+$", hostport) or ("%" in hostname and ":" not in hostname):
         raise _invalid("its host holds characters a host name never has")
     return f"[{hostname}]" if ":" in hostname else hostname
 

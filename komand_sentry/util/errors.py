@@ -10,6 +10,7 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 
 Preset = PluginException.Preset
 MAX_DETAIL_CHARS = 500
+MAX_BODY_READ = 64 * 1024  # enough for any JSON error of Sentry's; only the detail is shown
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -51,7 +52,7 @@ def _body_text(response) -> str:
         content = response.content or b""
     except Exception:  # a body that cannot be read says nothing more than the status
         return ""
-    return content[:4096].decode("utf-8", errors="replace")
+    return content[:MAX_BODY_READ].decode("utf-8", errors="replace")
 
 
 def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance: Optional[str] = None):

@@ -1,0 +1,41 @@
+"""The runtime's validation of a step's input and output, with each schema checked once instead of at every step.
+
+The runtime validates with `jsonschema.validate(parameters, schema)`, which first checks the schema itself against
+the JSON Schema meta-schema and builds a new validator, at every call. This plugin's schemas are large (Submit
+Event's input holds the whole event type, the list outputs the Issue and Event types): that check costs about
+20 ms a schema, most of an http-mode step. A schema is a constant of the action, so the check and the validator
+are made on first use and kept; the validation itself is jsonschema.validate's, error for error.
+"""
+
+import threading
+
+from jsonschema import exceptions, validators
+
+
+class CachedValidation:
+    """What `jsonschema.validate(parameters, schema)` does, with `check_schema` and the validator made once."""
+
+    def __init__(self, schema: dict):
+        self.schema = schema
+        self._validator = None
+        self._lock = threading.Lock()
+
+    def __call__(self, parameters) -> None:
+        error = exceptions.best_match(self._checked_validator().iter_errors(parameters))
+        if error is not None:
+            raise error
+
+    def _checked_validator(self):
+        if self._validator is None:
+            with self._lock:
+                if self._validator is None:
+                    cls = validators.validator_for(self.schema)
+                    cls.check_schema(self.schema)  # raises SchemaError as jsonschema.validate would, at every call
+                    self._validator = cls(self.schema)
+        return self._validator
+
+
+def validate_with_checked_schemas(*variables) -> None:
+    """Give the runtime's Input/Output objects (`action.input`, `action.output`) the cached validation."""
+    for variable in variables:
+        variable.validate = CachedValidation(variable.schema)

@@ -1,0 +1,358 @@
+"""Test helpers: a scripted Sentry behind a real requests.Session, a real Connection wired to it, and the
+runtime's own checks (input schema, required inputs, output schema) around every action run.
+
+The fake is a requests transport adapter, so everything requests does before and after the wire (merging
+session and request headers, encoding query parameters, hooks, redirects when asked for) really happens;
+what reaches the adapter is recorded as the request Sentry would have seen.
+"""
+
+import gzip
+import io
+import json
+import logging
+import os
+from collections import deque
+from datetime import datetime
+from typing import Callable, List, Optional, Union
+from urllib.parse import parse_qs, urlsplit
+
+import jsonschema
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
+
+from komand_sentry.connection.connection import Connection
+from komand_sentry.util.transport import Transport
+
+RESPONSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses")
+
+# Credentials of the suite. Long and distinctive, so that a leak is never a coincidence.
+TOKEN = "sntrys_unitTEST_9f8e7d6c5b4a39281706_token"
+PUBLIC_KEY = "1f2e3d4c5b6a79881f2e3d4c5b6a7988"
+SECRET_KEY = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
+
+SELF_HOSTED = "https://sentry.example.com"
+DSN = f"https://{PUBLIC_KEY}@o1.ingest.us.sentry.io/456"
+DSN_WITH_SECRET = f"https://{PUBLIC_KEY}:{SECRET_KEY}@sentry.example.com:9000/prefix/42"
+
+
+# Canned answers -----------------------------------------------------------------------------------------------
+
+
+def read_response(name: str) -> bytes:
+    with open(os.path.join(RESPONSES, name), "rb") as file:
+        return file.read()
+
+
+def load_json(name: str):
+    return json.loads(read_response(name))
+
+
+class Reply:
+    """One scripted answer: a status, headers and body, or an exception the wire raises. `raw` replaces the body
+    with a file object (see Body) for bodies that are endless, slow or break off."""
+
+    def __init__(self, status: int = 200, body=b"", headers: Optional[dict] = None, raises: Exception = None, raw=None):
+        self.status = status
+        self.headers = dict(headers or {})
+        self.raises = raises
+        self.raw = raw
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode("utf-8")
+            self.headers.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        self.body = body
+
+
+def reply(status: int = 200, body=b"", headers: Optional[dict] = None, file: Optional[str] = None) -> Reply:
+    """An answer; `file` names a body under unit_test/responses/ (a .json.resp file is served as JSON)."""
+    headers = dict(headers or {})
+    if file is not None:
+        body = read_response(file)
+        headers.setdefault("Content-Type", "application/json" if ".json" in file else "text/html; charset=utf-8")
+    return Reply(status, body, headers)
+
+
+def fault(error: Exception) -> Reply:
+    return Reply(raises=error)
+
+
+class Body(io.RawIOBase):
+    """A socket-like body: `size` bytes of b"x" (or endless), each read advancing `server`'s clock by `delay`
+    seconds, breaking off with `error` after `size` bytes when an error is given. `served` counts bytes read."""
+
+    def __init__(self, size: Optional[int] = None, error: Exception = None, server=None, delay: float = 0.0):
+        super().__init__()
+        self.size, self.error, self.server, self.delay = size, error, server, delay
+        self.served = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self.server is not None:
+            self.server.now += self.delay
+        if self.size is not None and self.served >= self.size:
+            if self.error is not None:
+                raise self.error
+            return 0
+        count = len(buffer) if self.size is None else min(len(buffer), self.size - self.served)
+        buffer[:count] = b"x" * count
+        self.served += count
+        return count
+
+    def reply(self, status: int = 200, headers: Optional[dict] = None) -> Reply:
+        return Reply(status, headers=headers, raw=io.BufferedReader(self, 64 * 1024))
+
+
+def link_header(base_url: str, previous_cursor: str, next_cursor: str, next_results: bool) -> str:
+    """Sentry's Link header (src/sentry/api/base.py: build_cursor_link), both links always present."""
+    return (
+        f'<{base_url}?&cursor={previous_cursor}>; rel="previous"; results="false"; cursor="{previous_cursor}", '
+        f'<{base_url}?&cursor={next_cursor}>; rel="next"; results="{"true" if next_results else "false"}"; '
+        f'cursor="{next_cursor}"'
+    )
+
+
+# What was sent ------------------------------------------------------------------------------------------------
+
+
+class Sent:
+    """A request as it reached the wire."""
+
+    def __init__(self, prepared: requests.PreparedRequest, timeout, verify, stream):
+        self.method = prepared.method
+        self.url = prepared.url
+        parts = urlsplit(prepared.url)
+        self.scheme, self.host, self.path = parts.scheme, parts.netloc, parts.path
+        self.query = parts.query
+        self.params = {key: values[0] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
+        self.params_lists = parse_qs(parts.query, keep_blank_values=True)
+        self.headers = CaseInsensitiveDict(prepared.headers)
+        body = prepared.body
+        self.raw_body = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        self.timeout = timeout
+        self.verify = verify
+        self.stream = stream
+
+    @property
+    def body(self) -> bytes:
+        """The body after its Content-Encoding is undone."""
+        if self.headers.get("Content-Encoding") == "gzip":
+            return gzip.decompress(self.raw_body)
+        return self.raw_body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def everything(self) -> str:
+        """Every byte of the request as text, to search for leaks."""
+        headers = "\n".join(f"{key}: {value}" for key, value in self.headers.items())
+        return f"{self.method} {self.url}\n{headers}\n\n{self.body.decode('utf-8', errors='replace')}"
+
+    def __repr__(self):
+        return f"<Sent {self.method} {self.url}>"
+
+
+# The scripted server --------------------------------------------------------------------------------------------
+
+
+class FakeSentry(BaseAdapter):
+    """Answers requests in order from a script. A reply may be a Reply, or a callable taking the Sent request and
+    returning a Reply. A request beyond the script fails the test; `assert_done` checks the script was used up."""
+
+    def __init__(self, *replies: Union[Reply, Callable[[Sent], Reply]]):
+        super().__init__()
+        self.script = deque(replies)
+        self.requests: List[Sent] = []
+        self.sleeps: List[float] = []
+        self.now = 1000.0
+
+    def queue(self, *replies):
+        self.script.extend(replies)
+        return self
+
+    # requests' adapter interface
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        sent = Sent(request, timeout, verify, stream)
+        self.requests.append(sent)
+        if not self.script:
+            raise AssertionError(f"unexpected request {sent.method} {sent.url}: the script is used up")
+        answer = self.script.popleft()
+        if callable(answer) and not isinstance(answer, Reply):
+            answer = answer(sent)
+        if answer.raises is not None:
+            raise answer.raises
+        return self._response(request, answer)
+
+    def close(self):
+        pass
+
+    def _response(self, request, answer: Reply) -> requests.Response:
+        response = requests.Response()
+        response.status_code = answer.status
+        response.reason = {200: "OK", 404: "Not Found"}.get(answer.status, "")
+        response.headers = CaseInsensitiveDict(answer.headers)
+        # What requests' own HTTPAdapter puts there: urllib3's response over the socket's file object
+        response.raw = HTTPResponse(
+            body=answer.raw if answer.raw is not None else io.BytesIO(answer.body),
+            headers=answer.headers,
+            status=answer.status,
+            preload_content=False,
+            decode_content=True,
+        )
+        response.url = request.url
+        response.request = request
+        response.encoding = "utf-8"
+        response.connection = self
+        return response
+
+    # time, for the Transport
+    def sleep(self, seconds: float):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+    def session(self) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # no proxy or CA bundle from the environment changes what is recorded
+        session.mount("https://", self)
+        session.mount("http://", self)
+        return session
+
+    def transport(self, settings, logger) -> Transport:
+        return Transport(self.session(), settings, logger, sleep=self.sleep, clock=self.clock)
+
+    @property
+    def paths(self) -> List[str]:
+        return [f"{sent.method} {sent.path}" for sent in self.requests]
+
+    def assert_done(self, test):
+        test.assertEqual(len(self.script), 0, f"{len(self.script)} scripted replies were never asked for")
+
+
+# The plugin, wired to the fake ---------------------------------------------------------------------------------
+
+LOGGER = logging.getLogger("unit_test")
+
+
+def connection_params(**overrides) -> dict:
+    params = {"token": {"token": TOKEN, "domain": ""}, "url": SELF_HOSTED}
+    params.update(overrides)
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def connect(params: Optional[dict] = None, server: Optional[FakeSentry] = None) -> Connection:
+    """A real Connection, connected the way the runtime connects it; its HTTP goes to `server`."""
+    connection = Connection()
+    connection.logger = LOGGER
+    params = connection_params() if params is None else params
+    connection.set_(params)  # the runtime's schema check of the connection
+    connection.connect(params)
+    if server is not None:
+        connection._transport = lambda: server.transport(connection.settings, connection.logger)
+    return connection
+
+
+_INPUT_VALIDATORS = {}
+
+
+def check_input(action, params: dict) -> None:
+    """What the runtime checks before run(): the input schema (with jsonschema itself, not through the plugin's
+    own cached validation, so that the check stays independent of the code under test) and the required inputs."""
+    schema = action.input.schema
+    validator = _INPUT_VALIDATORS.get(type(action))
+    if validator is None:
+        jsonschema.validate(params, schema)
+        _INPUT_VALIDATORS[type(action)] = jsonschema.validators.validator_for(schema)(schema)
+    else:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(params))
+        if error is not None:
+            raise error
+    action.input.validate_required(params)
+
+
+_FORMATS = jsonschema.FormatChecker()
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value) -> bool:
+    if isinstance(value, str):
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+_OUTPUT_VALIDATORS = {}
+
+
+def check_output(action, output: dict) -> None:
+    """What the runtime checks after run() (jsonschema.validate against the output schema), plus date formats.
+    The first output of each action goes through jsonschema.validate itself, which also checks the schema against
+    the metaschema; later ones reuse that validator (the schema is constant, and checking it again costs ~20 ms)."""
+    schema = action.output.schema
+    validator = _OUTPUT_VALIDATORS.get(type(action))
+    if validator is None:
+        jsonschema.validate(output, schema, format_checker=_FORMATS)
+        _OUTPUT_VALIDATORS[type(action)] = jsonschema.validators.validator_for(schema)(schema, format_checker=_FORMATS)
+    else:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(output))
+        if error is not None:
+            raise error
+
+
+def run_action(action_class, connection: Connection, params: dict) -> dict:
+    action = action_class()
+    action.connection = connection
+    action.logger = logging.getLogger(f"unit_test.{action.name}")
+    check_input(action, params)
+    output = action.run(params)
+    check_output(action, output)
+    return output
+
+
+def exception_text(error) -> str:
+    """Everything an exception shows a user: cause, assistance, data and str()."""
+    return "\n".join(str(part) for part in (error.cause, error.assistance, error.data, error))
+
+
+# Ingestion ------------------------------------------------------------------------------------------------------
+
+
+def envelope_lines(sent: Sent) -> list:
+    """The envelope's lines: envelope header, item header, payload (each as bytes), checking the framing."""
+    body = sent.body
+    assert body.endswith(b"\n"), body[-40:]
+    lines = body[:-1].split(b"\n")
+    assert len(lines) == 3, f"{len(lines)} lines"
+    return lines
+
+
+def sent_event(sent: Sent) -> dict:
+    """The event an envelope or store request carries."""
+    if sent.path.endswith("/envelope/"):
+        return json.loads(envelope_lines(sent)[2])
+    return sent.json()
+
+
+def accept_event(sent: Sent) -> Reply:
+    """Sentry's answer to a good event: 200 with the event_id it received."""
+    return Reply(200, {"id": sent_event(sent)["event_id"]})
+
+
+def auth_pairs(header: str) -> dict:
+    """X-Sentry-Auth as a dict: 'Sentry a=1, b=2' -> {'a': '1', 'b': '2'}."""
+    scheme, _, rest = header.partition(" ")
+    assert scheme == "Sentry", header
+    return dict(pair.split("=", 1) for pair in rest.split(", "))
+
+
+def spec_version() -> str:
+    """The plugin's version as plugin.spec.yaml declares it."""
+    import yaml
+
+    with open(os.path.join(os.path.dirname(RESPONSES), "..", "plugin.spec.yaml"), encoding="utf-8") as file:
+        return str(yaml.safe_load(file)["version"])
