@@ -195,6 +195,9 @@ def _arriving(response: requests.Response):
     arrived, so a body trickling in a byte at a time (never idle for a full read timeout) would never reach the
     deadline check; `read1` returns what has arrived. urllib3's errors become the ones `iter_content` raises,
     except that a read that times out stays a timeout."""
+    if not isinstance(response.raw, urllib3.response.BaseHTTPResponse):  # a body made in memory (tests)
+        yield from response.iter_content(READ_CHUNK)
+        return
     try:
         while True:
             chunk = response.raw.read1(READ_CHUNK, decode_content=True)
