@@ -5,7 +5,9 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListIssueEventsInput, ListIssueEventsOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.heap import cyclic_gc_paused
 from komand_sentry.util.mapping import page_output, event_from_sentry
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class ListIssueEvents(insightconnect_plugin_runtime.Action):
@@ -17,6 +19,7 @@ class ListIssueEvents(insightconnect_plugin_runtime.Action):
             input=ListIssueEventsInput(),
             output=ListIssueEventsOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -28,5 +31,10 @@ class ListIssueEvents(insightconnect_plugin_runtime.Action):
         organization_slug = params.get(Input.ORGANIZATION_SLUG)
         # END INPUT BINDING - DO NOT REMOVE
 
-        page = self.connection.api.list_issue_events(issue_id, organization_slug, full, limit, cursor)
-        return page_output(page, Output.EVENTS, event_from_sentry, self.output.schema)
+        with cyclic_gc_paused():  # the listing is built (and the raw pages freed) without GC passes: see heap.py
+            return page_output(
+                self.connection.api.list_issue_events(issue_id, organization_slug, full, limit, cursor),
+                Output.EVENTS,
+                event_from_sentry,
+                self.output.schema,
+            )

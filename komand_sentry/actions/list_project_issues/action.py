@@ -5,7 +5,9 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListProjectIssuesInput, ListProjectIssuesOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.heap import cyclic_gc_paused
 from komand_sentry.util.mapping import page_output, issue_from_sentry
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class ListProjectIssues(insightconnect_plugin_runtime.Action):
@@ -17,6 +19,7 @@ class ListProjectIssues(insightconnect_plugin_runtime.Action):
             input=ListProjectIssuesInput(),
             output=ListProjectIssuesOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -30,7 +33,12 @@ class ListProjectIssues(insightconnect_plugin_runtime.Action):
         statsperiod = params.get(Input.STATSPERIOD)
         # END INPUT BINDING - DO NOT REMOVE
 
-        page = self.connection.api.list_project_issues(
-            organization_slug, project_slug, query, statsperiod, shortidlookup, limit, cursor
-        )
-        return page_output(page, Output.ISSUES, issue_from_sentry, self.output.schema)
+        with cyclic_gc_paused():  # the listing is built (and the raw pages freed) without GC passes: see heap.py
+            return page_output(
+                self.connection.api.list_project_issues(
+                    organization_slug, project_slug, query, statsperiod, shortidlookup, limit, cursor
+                ),
+                Output.ISSUES,
+                issue_from_sentry,
+                self.output.schema,
+            )

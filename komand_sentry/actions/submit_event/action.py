@@ -5,6 +5,7 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import SubmitEventInput, SubmitEventOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class SubmitEvent(insightconnect_plugin_runtime.Action):
@@ -13,6 +14,7 @@ class SubmitEvent(insightconnect_plugin_runtime.Action):
         super(self.__class__, self).__init__(
             name="submit_event", description=Component.DESCRIPTION, input=SubmitEventInput(), output=SubmitEventOutput()
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):

@@ -7,6 +7,7 @@ from .schema import UpdateIssueInput, UpdateIssueOutput, Input, Output, Componen
 # Custom imports below
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.update import issue_changes
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class UpdateIssue(insightconnect_plugin_runtime.Action):
@@ -15,6 +16,7 @@ class UpdateIssue(insightconnect_plugin_runtime.Action):
         super(self.__class__, self).__init__(
             name="update_issue", description=Component.DESCRIPTION, input=UpdateIssueInput(), output=UpdateIssueOutput()
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
