@@ -85,7 +85,11 @@ class TestUrl(unittest.TestCase):
 
     def test_submit_event_needs_no_url(self):
         server = FakeSentry(accept_event)
-        output = run_action(SubmitEvent, connect(connection_params(url="ftp://not a url"), server), {"dsn": DSN, "event_json": {"message": "m"}})
+        output = run_action(
+            SubmitEvent,
+            connect(connection_params(url="ftp://not a url"), server),
+            {"dsn": DSN, "event_json": {"message": "m"}},
+        )
         self.assertEqual(output["endpoint"], "envelope")
         self.assertEqual(server.requests[0].host, "o1.ingest.us.sentry.io")
 
@@ -124,7 +128,9 @@ class TestConnect(unittest.TestCase):
 
     def test_token_trimmed(self):
         server = FakeSentry(reply(200, []))
-        run_action(ListProjectIssues, connect(connection_params(token={"token": f"  {TOKEN}\n", "domain": ""}), server), ISSUES)
+        run_action(
+            ListProjectIssues, connect(connection_params(token={"token": f"  {TOKEN}\n", "domain": ""}), server), ISSUES
+        )
         self.assertEqual(server.requests[0].headers["Authorization"], f"Bearer {TOKEN}")
 
     def test_blank_token(self):
@@ -186,7 +192,14 @@ class TestConnect(unittest.TestCase):
             connection.connect(connection_params(**setting))
         self.assertTrue(context.exception.cause.startswith(f"Invalid connection setting '{name}'"))
 
-    @parameterized.expand([("timeout_min", {"timeout": 1}), ("timeout_max", {"timeout": 600}), ("wait_zero", {"max_retry_wait": 0}), ("wait_max", {"max_retry_wait": 3600})])
+    @parameterized.expand(
+        [
+            ("timeout_min", {"timeout": 1}),
+            ("timeout_max", {"timeout": 600}),
+            ("wait_zero", {"max_retry_wait": 0}),
+            ("wait_max", {"max_retry_wait": 3600}),
+        ]
+    )
     def test_valid_bounds(self, _name, setting):
         connection = connect(connection_params(**setting))
         for key, value in setting.items():
@@ -236,7 +249,9 @@ class TestConnectionTest(unittest.TestCase):
         self.assertEqual(self.server.requests, [])
 
     def test_region_host(self):
-        self.run_test(reply(200, file="api_root.json.resp"), params=connection_params(url="https://de.sentry.io/api/0/"))
+        self.run_test(
+            reply(200, file="api_root.json.resp"), params=connection_params(url="https://de.sentry.io/api/0/")
+        )
         self.assertEqual(self.server.requests[0].url, "https://de.sentry.io/api/0/")
 
 

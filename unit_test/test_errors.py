@@ -42,9 +42,30 @@ class TestHttpErrors(ErrorTest):
     @parameterized.expand(
         [
             ("401", 401, "error_invalid_token.json.resp", Preset.API_KEY, "auth token", "Invalid token"),
-            ("403", 403, "error_permission.json.resp", Preset.UNAUTHORIZED, "not allowed", "You do not have permission"),
-            ("404", 404, "error_not_found.json.resp", Preset.NOT_FOUND, "no such resource", "The requested resource does not exist"),
-            ("429", 429, "error_rate_limit.json.resp", Preset.RATE_LIMIT, "rate-limiting", "Limit is 40 requests in 1 seconds"),
+            (
+                "403",
+                403,
+                "error_permission.json.resp",
+                Preset.UNAUTHORIZED,
+                "not allowed",
+                "You do not have permission",
+            ),
+            (
+                "404",
+                404,
+                "error_not_found.json.resp",
+                Preset.NOT_FOUND,
+                "no such resource",
+                "The requested resource does not exist",
+            ),
+            (
+                "429",
+                429,
+                "error_rate_limit.json.resp",
+                Preset.RATE_LIMIT,
+                "rate-limiting",
+                "Limit is 40 requests in 1 seconds",
+            ),
             ("500", 500, "error_internal.json.resp", Preset.SERVER_ERROR, "server error", "Internal Error"),
             ("502", 502, "nginx_502.html.resp", Preset.SERVICE_UNAVAILABLE, "unavailable", "502 Bad Gateway"),
             ("503", 503, "error_internal.json.resp", Preset.SERVICE_UNAVAILABLE, "unavailable", "Internal Error"),
@@ -62,7 +83,9 @@ class TestHttpErrors(ErrorTest):
         self.assertTrue(error.assistance)
         self.assertEqual(len(self.server.requests), 1)
 
-    @parameterized.expand([(str(status), status) for status in (400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503, 504)])
+    @parameterized.expand(
+        [(str(status), status) for status in (400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503, 504)]
+    )
     def test_empty_body_without_sentry_header(self, _name, status):
         error = self.error_of(reply(status, headers={"Retry-After": "3600"}))
         self.assertEqual(error.data, f"HTTP {status} from {WHAT}")
@@ -73,7 +96,11 @@ class TestHttpErrors(ErrorTest):
             ("plain_text", "upstream connect error or disconnect/reset before headers", "upstream connect error"),
             ("json_list", json.dumps(["first problem", "second"]), '["first problem", "second"]'),
             ("json_string", json.dumps("just a string"), '"just a string"'),
-            ("field_errors", json.dumps({"query": ["Invalid query: bad token"]}), '{"query": ["Invalid query: bad token"]}'),
+            (
+                "field_errors",
+                json.dumps({"query": ["Invalid query: bad token"]}),
+                '{"query": ["Invalid query: bad token"]}',
+            ),
             ("detail_list", json.dumps({"detail": ["a", "b"]}), '["a", "b"]'),
             ("error_key", json.dumps({"error": "invalid_grant"}), "invalid_grant"),
             ("binary", b"\xff\xfe\x00garbage", "garbage"),
@@ -100,7 +127,9 @@ class TestHttpErrors(ErrorTest):
 
     def test_put_errors_name_the_request(self):
         error = self.error_of(
-            reply(409, {"detail": "conflict"}), action=UpdateIssue, params={"issue_id": "4506790000", "status": "resolved"}
+            reply(409, {"detail": "conflict"}),
+            action=UpdateIssue,
+            params={"issue_id": "4506790000", "status": "resolved"},
         )
         self.assertEqual(error.data, "HTTP 409 from PUT /api/0/issues/4506790000/: conflict")
 

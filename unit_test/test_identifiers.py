@@ -80,7 +80,9 @@ class IdentifierTest(unittest.TestCase):
 class TestSlugs(IdentifierTest):
     @parameterized.expand(BAD_SLUGS)
     def test_organization_of_list_project_issues(self, _name, slug):
-        self.refused(ListProjectIssues, {"organization_slug": slug, "project_slug": "pump-station"}, "organization_slug")
+        self.refused(
+            ListProjectIssues, {"organization_slug": slug, "project_slug": "pump-station"}, "organization_slug"
+        )
 
     @parameterized.expand(BAD_SLUGS)
     def test_project_of_list_project_issues(self, _name, slug):
@@ -98,16 +100,25 @@ class TestSlugs(IdentifierTest):
     @parameterized.expand(BAD_SLUGS[:12])
     def test_connection_organization(self, _name, slug):
         self.refused(
-            ListIssueEvents, {"issue_id": "4506790000"}, "organization_slug",
+            ListIssueEvents,
+            {"issue_id": "4506790000"},
+            "organization_slug",
             connection=connection_params(organization_slug=slug),
         )
 
     @parameterized.expand(
-        [("slug", "example-org"), ("underscore", "pump_station-2"), ("numeric_id", "4507000000"), ("longest", "a" * 100)]
+        [
+            ("slug", "example-org"),
+            ("underscore", "pump_station-2"),
+            ("numeric_id", "4507000000"),
+            ("longest", "a" * 100),
+        ]
     )
     def test_valid(self, _name, slug):
         server = FakeSentry(reply(200, []))
-        run_action(ListProjectIssues, connect(connection_params(), server), {"organization_slug": slug, "project_slug": slug})
+        run_action(
+            ListProjectIssues, connect(connection_params(), server), {"organization_slug": slug, "project_slug": slug}
+        )
         self.assertEqual(server.requests[0].path, f"/api/0/projects/{slug}/{slug}/issues/")
 
     def test_101_characters_refused(self):
@@ -122,7 +133,9 @@ class TestIssueIds(IdentifierTest):
 
     @parameterized.expand(BAD_ISSUE_IDS)
     def test_update_issue(self, _name, issue_id):
-        self.refused(UpdateIssue, {"issue_id": issue_id, "organization_slug": "example-org", "status": "resolved"}, "issue_id")
+        self.refused(
+            UpdateIssue, {"issue_id": issue_id, "organization_slug": "example-org", "status": "resolved"}, "issue_id"
+        )
 
     @parameterized.expand(
         [
@@ -134,7 +147,11 @@ class TestIssueIds(IdentifierTest):
     )
     def test_valid(self, _name, issue_id, in_path):
         server = FakeSentry(reply(200, []))
-        run_action(ListIssueEvents, connect(connection_params(), server), {"issue_id": issue_id, "organization_slug": "example-org"})
+        run_action(
+            ListIssueEvents,
+            connect(connection_params(), server),
+            {"issue_id": issue_id, "organization_slug": "example-org"},
+        )
         self.assertEqual(server.requests[0].path, f"/api/0/organizations/example-org/issues/{in_path}/events/")
 
 

@@ -108,7 +108,9 @@ class TestPaths(ListEventsTest):
 
 
 class TestLegacyFallback(ListEventsTest):
-    @parameterized.expand([("empty", no_route()), ("html", reply(404, "<h1>Not Found</h1>", {"Content-Type": "text/html"}))])
+    @parameterized.expand(
+        [("empty", no_route()), ("html", reply(404, "<h1>Not Found</h1>", {"Content-Type": "text/html"}))]
+    )
     def test_scoped_404_then_legacy(self, _name, scoped_answer):
         params = {"issue_id": "4506790000", "organization_slug": "example-org"}
         output, server = self.list(
@@ -147,11 +149,17 @@ class TestEveryPage(ListEventsTest):
         )
         self.assertEqual(
             [event["eventID"] for event in output["events"]],
-            ["dfb1a2d057194e76a4186cc8a5271553", "9fac2ceed9344f2bbfdd1fdacb0ed9b1", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"],
+            [
+                "dfb1a2d057194e76a4186cc8a5271553",
+                "9fac2ceed9344f2bbfdd1fdacb0ed9b1",
+                "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e",
+            ],
         )
         self.assertFalse(output["has_more"])
         self.assertNotIn("next_cursor", output)
-        self.assertEqual([sent.params for sent in server.requests], [{"per_page": "100"}, {"per_page": "100", "cursor": "0:100:0"}])
+        self.assertEqual(
+            [sent.params for sent in server.requests], [{"per_page": "100"}, {"per_page": "100", "cursor": "0:100:0"}]
+        )
         self.assertEqual(server.paths, ["GET " + SCOPED] * 2)
 
     def test_full(self):
@@ -216,12 +224,20 @@ class TestOutputShapes(ListEventsTest):
         self.assertEqual(first, dict({k: v for k, v in raw[0].items() if k != "user"}, groupId="4506790000"))
         self.assertEqual(
             second["user"],
-            {"id": "42", "email": "operator@example.com", "username": "operator", "ip_address": "10.0.0.8", "data": None},
+            {
+                "id": "42",
+                "email": "operator@example.com",
+                "username": "operator",
+                "ip_address": "10.0.0.8",
+                "data": None,
+            },
         )
         self.assertEqual(second["tags"], [{"key": "level", "value": "error"}, {"key": "user", "value": "id:42"}])
 
     def test_full_bodies(self):
-        output, _ = self.list({"issue_id": "4506790000", "full": True}, reply(200, file="list_issue_events_full.json.resp"))
+        output, _ = self.list(
+            {"issue_id": "4506790000", "full": True}, reply(200, file="list_issue_events_full.json.resp")
+        )
         event = output["events"][0]
         raw = load_json("list_issue_events_full.json.resp")[0]
         self.assertEqual(event["entries"], raw["entries"])
@@ -231,7 +247,10 @@ class TestOutputShapes(ListEventsTest):
         self.assertEqual(event["size"], 6842)
         self.assertEqual(event["groupId"], "4506790000")
         self.assertNotIn("dist", event)
-        self.assertEqual(event["user"], {"id": "42", "email": "operator@example.com", "ip_address": "10.0.0.8", "geo": None, "data": None})
+        self.assertEqual(
+            event["user"],
+            {"id": "42", "email": "operator@example.com", "ip_address": "10.0.0.8", "geo": None, "data": None},
+        )
         self.assertEqual(event["fingerprints"], raw["fingerprints"])
 
     def test_sentry_9(self):
@@ -272,15 +291,11 @@ class TestRegions(ListEventsTest):
         self.assertEqual(len(output["events"]), 3)
 
     def test_region_looked_up_once_per_connection(self):
-        server = FakeSentry(
-            reply(200, file="organization.json.resp"), reply(200, file=PAGE2), reply(200, file=PAGE2)
-        )
+        server = FakeSentry(reply(200, file="organization.json.resp"), reply(200, file=PAGE2), reply(200, file=PAGE2))
         connection = connect(self.SAAS, server)
         run_action(ListIssueEvents, connection, {"issue_id": "4506790000", "organization_slug": "example-org"})
         run_action(ListIssueEvents, connection, {"issue_id": "4506790000", "organization_slug": "example-org"})
-        self.assertEqual(
-            [sent.host for sent in server.requests], ["sentry.io", "de.sentry.io", "de.sentry.io"]
-        )
+        self.assertEqual([sent.host for sent in server.requests], ["sentry.io", "de.sentry.io", "de.sentry.io"])
 
     @parameterized.expand(
         [

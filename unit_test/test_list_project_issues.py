@@ -102,9 +102,7 @@ class TestEveryPage(ListIssuesTest):
         output, server = self.list(
             dict(INPUT, query=""), page(PAGE1, CURSOR2, True), page(PAGE2, CURSOR3, False, previous=CURSOR2)
         )
-        self.assertEqual(
-            [issue["id"] for issue in output["issues"]], ["4506790000", "4506790001", "4506790002"]
-        )
+        self.assertEqual([issue["id"] for issue in output["issues"]], ["4506790000", "4506790001", "4506790002"])
         self.assertFalse(output["has_more"])
         self.assertNotIn("next_cursor", output)
         first, second = server.requests
@@ -131,7 +129,9 @@ class TestEveryPage(ListIssuesTest):
         pages = [page(PAGE1, f"0:{100 * n}:0", True) for n in range(1, 6)] + [page(PAGE2, "0:600:0", False)]
         output, server = self.list(INPUT, *pages)
         self.assertEqual(len(output["issues"]), 11)
-        self.assertEqual([sent.params.get("cursor") for sent in server.requests], [None] + [f"0:{100 * n}:0" for n in range(1, 6)])
+        self.assertEqual(
+            [sent.params.get("cursor") for sent in server.requests], [None] + [f"0:{100 * n}:0" for n in range(1, 6)]
+        )
 
     def test_repeating_cursor_fails(self):
         error = self.refused(INPUT, page(PAGE1, CURSOR2, True), page(PAGE2, CURSOR2, True))
@@ -184,7 +184,9 @@ class TestLimitAndCursor(ListIssuesTest):
 
     def test_limit_across_pages(self):
         output, server = self.list(dict(INPUT, limit=3), page(PAGE1, CURSOR2, True), page(PAGE2, CURSOR3, True))
-        self.assertEqual([issue["shortId"] for issue in output["issues"]], ["PUMP-STATION-1A", "PUMP-STATION-1B", "PUMP-STATION-1C"])
+        self.assertEqual(
+            [issue["shortId"] for issue in output["issues"]], ["PUMP-STATION-1A", "PUMP-STATION-1B", "PUMP-STATION-1C"]
+        )
         self.assertEqual([sent.params["limit"] for sent in server.requests], ["3", "1"])
         self.assertEqual(server.requests[1].params["cursor"], CURSOR2)
         self.assertTrue(output["has_more"])

@@ -39,7 +39,12 @@ class TestDeclaredTypes(unittest.TestCase):
             ("negative_digits", "numComments", "-3", -3),
             ("whole_float_to_integer", "userCount", 12.0, 12),
             ("boolean_kept", "hasSeen", False, False),
-            ("object_kept", "statusDetails", {"inNextRelease": True, "actor": None}, {"inNextRelease": True, "actor": None}),
+            (
+                "object_kept",
+                "statusDetails",
+                {"inNextRelease": True, "actor": None},
+                {"inNextRelease": True, "actor": None},
+            ),
             ("object_from_scalar", "stats", [[1, 2]], {"value": [[1, 2]]}),
         ]
     )
@@ -63,9 +68,24 @@ class TestDeclaredTypes(unittest.TestCase):
         self.assertNotIn(key, one_issue({"id": "1", key: value}))
 
     def test_undeclared_kept_as_is(self):
-        issue = one_issue({"id": "1", "substatus": None, "priority": "high", "seerFixabilityScore": 0.25, "activity": [{"user": None}]})
+        issue = one_issue(
+            {
+                "id": "1",
+                "substatus": None,
+                "priority": "high",
+                "seerFixabilityScore": 0.25,
+                "activity": [{"user": None}],
+            }
+        )
         self.assertEqual(
-            issue, {"id": "1", "substatus": None, "priority": "high", "seerFixabilityScore": 0.25, "activity": [{"user": None}]}
+            issue,
+            {
+                "id": "1",
+                "substatus": None,
+                "priority": "high",
+                "seerFixabilityScore": 0.25,
+                "activity": [{"user": None}],
+            },
         )
 
     def test_empty_string_kept(self):
@@ -75,12 +95,16 @@ class TestDeclaredTypes(unittest.TestCase):
 class TestIssueShapes(unittest.TestCase):
     def test_string_annotations_of_sentry_9(self):
         self.assertEqual(
-            one_issue({"annotations": ["SEC-10", {"displayName": "PUMP-1", "url": "https://jira.example.com/PUMP-1"}]})["annotations"],
+            one_issue({"annotations": ["SEC-10", {"displayName": "PUMP-1", "url": "https://jira.example.com/PUMP-1"}]})[
+                "annotations"
+            ],
             [{"displayName": "SEC-10"}, {"displayName": "PUMP-1", "url": "https://jira.example.com/PUMP-1"}],
         )
 
     def test_null_annotation_dropped(self):
-        self.assertEqual(one_issue({"annotations": [None, {"displayName": "x"}]})["annotations"], [{"displayName": "x"}])
+        self.assertEqual(
+            one_issue({"annotations": [None, {"displayName": "x"}]})["annotations"], [{"displayName": "x"}]
+        )
 
     def test_assigned_to_object(self):
         assigned = {"type": "team", "id": "7", "name": "pump-oncall"}
@@ -118,12 +142,26 @@ class TestEventShapes(unittest.TestCase):
 
     def test_tags(self):
         self.assertEqual(
-            one_event({"tags": [{"key": "level", "value": "error"}, None, {"key": "n", "value": 3}, {"key": "v", "value": None}]})["tags"],
+            one_event(
+                {
+                    "tags": [
+                        {"key": "level", "value": "error"},
+                        None,
+                        {"key": "n", "value": 3},
+                        {"key": "v", "value": None},
+                    ]
+                }
+            )["tags"],
             [{"key": "level", "value": "error"}, {"key": "n", "value": "3"}, {"key": "v"}],
         )
 
     def test_entries_and_fingerprint(self):
-        event = one_event({"entries": [{"type": "message", "data": {"formatted": "m"}}, {"type": "debugmeta", "data": None}], "fingerprint": ["a", 1]})
+        event = one_event(
+            {
+                "entries": [{"type": "message", "data": {"formatted": "m"}}, {"type": "debugmeta", "data": None}],
+                "fingerprint": ["a", 1],
+            }
+        )
         self.assertEqual(event["entries"], [{"type": "message", "data": {"formatted": "m"}}, {"type": "debugmeta"}])
         self.assertEqual(event["fingerprint"], ["a", "1"])
 

@@ -12,15 +12,29 @@ from hypothesis import strategies as st
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.dsn import parse_dsn
-from komand_sentry.util.event import MAX_EVENT_BYTES, encode_event, normalise_event, normalise_event_id, normalise_timestamp
+from komand_sentry.util.event import (
+    MAX_EVENT_BYTES,
+    encode_event,
+    normalise_event,
+    normalise_event_id,
+    normalise_timestamp,
+)
 from komand_sentry.util.identifiers import check_cursor, check_issue_id, check_slug
 from komand_sentry.util.pagination import next_cursor
 from unit_test.util import exception_text
 
 # derandomize: the same examples on every run, so that the suite never flickers
-FAST = settings(max_examples=100, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=100, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 MANY = settings(max_examples=400, deadline=None, database=None, derandomize=True)
-SLOW = settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 # DSNs ------------------------------------------------------------------------------------------------------------
@@ -87,7 +101,9 @@ class TestDsnProperties(unittest.TestCase):
         self.assertEqual(dsn.project_id, parts["project_id"])
         port = f":{parts['port']}" if parts["port"] is not None else ""
         origin = f"{parts['scheme']}://{parts['host']}{port}"
-        self.assertEqual(dsn.endpoint("envelope"), f"{origin}{parts['path_prefix']}/api/{parts['project_id']}/envelope/")
+        self.assertEqual(
+            dsn.endpoint("envelope"), f"{origin}{parts['path_prefix']}/api/{parts['project_id']}/envelope/"
+        )
         self.assertEqual(dsn.endpoint("store"), f"{origin}{parts['path_prefix']}/api/{parts['project_id']}/store/")
         self.assertEqual(
             dsn.without_secret(),
@@ -154,8 +170,28 @@ sentry_cursors = st.builds(
     st.integers(0, 10**6),
     st.sampled_from([0, 1]),
 )
-any_cursors = st.text(alphabet=st.characters(blacklist_characters='"', blacklist_categories=("Cs",)), min_size=1, max_size=40)
-LINK_TOKENS = ["<", ">", ";", ",", " ", '"', "=", "rel", "next", "previous", "results", "true", "false", "cursor", "0:100:0", "https://x/", "\t"]
+any_cursors = st.text(
+    alphabet=st.characters(blacklist_characters='"', blacklist_categories=("Cs",)), min_size=1, max_size=40
+)
+LINK_TOKENS = [
+    "<",
+    ">",
+    ";",
+    ",",
+    " ",
+    '"',
+    "=",
+    "rel",
+    "next",
+    "previous",
+    "results",
+    "true",
+    "false",
+    "cursor",
+    "0:100:0",
+    "https://x/",
+    "\t",
+]
 
 
 def build_link(url, previous, following, more, spaces=""):
@@ -209,7 +245,13 @@ def valid_then_nasty(valid):
 
 class TestIdentifierProperties(unittest.TestCase):
     @MANY
-    @given(st.one_of(st.text(max_size=120), st.text(alphabet="aZ09-_.:/\\%?#&; \n\r\t\x00é٣", max_size=12), valid_then_nasty(VALID_IDS)))
+    @given(
+        st.one_of(
+            st.text(max_size=120),
+            st.text(alphabet="aZ09-_.:/\\%?#&; \n\r\t\x00é٣", max_size=12),
+            valid_then_nasty(VALID_IDS),
+        )
+    )
     def test_whatever_passes_is_one_safe_path_segment(self, text):
         for check in (check_slug, check_issue_id):
             try:
@@ -220,7 +262,13 @@ class TestIdentifierProperties(unittest.TestCase):
             self.assertRegex(value, r"\A[A-Za-z0-9_\-]+\Z")
 
     @MANY
-    @given(st.one_of(st.text(max_size=250), st.text(alphabet="aZ09-_.:/\\%?#&=; \n\r\t\x00é", max_size=12), valid_then_nasty(VALID_CURSORS)))
+    @given(
+        st.one_of(
+            st.text(max_size=250),
+            st.text(alphabet="aZ09-_.:/\\%?#&=; \n\r\t\x00é", max_size=12),
+            valid_then_nasty(VALID_CURSORS),
+        )
+    )
     def test_whatever_cursor_passes_is_plain_text(self, text):
         try:
             value = check_cursor("cursor", text)
@@ -266,7 +314,11 @@ class TestEventProperties(unittest.TestCase):
             self.assertRegex(normalised, HEX32)
 
     @FAST
-    @given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)), offsets, st.sampled_from(["auto", "seconds", "milliseconds", "microseconds"]))
+    @given(
+        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+        offsets,
+        st.sampled_from(["auto", "seconds", "milliseconds", "microseconds"]),
+    )
     def test_offsets_give_the_same_instant_in_utc(self, local, offset, timespec):
         aware = local.replace(tzinfo=offset)
         text = aware.isoformat(timespec=timespec)
@@ -299,7 +351,11 @@ class TestEventProperties(unittest.TestCase):
         self.assertEqual(datetime.fromisoformat(normalised[:-1] + "+00:00"), naive.replace(tzinfo=timezone.utc))
 
     @SLOW
-    @given(characters, st.one_of(st.sampled_from(SIZES), st.integers(0, 1_200_000)), st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(max_size=20), max_size=3))
+    @given(
+        characters,
+        st.one_of(st.sampled_from(SIZES), st.integers(0, 1_200_000)),
+        st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(max_size=20), max_size=3),
+    )
     def test_size_within_limit_or_refused(self, character, count, tags):
         event = {"message": character * (count // len(character.encode("utf-8"))), "tags": tags}
         try:
@@ -312,7 +368,13 @@ class TestEventProperties(unittest.TestCase):
             self.assertLessEqual(len(encode_event(normalised)), MAX_EVENT_BYTES)
 
     @FAST
-    @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=10))
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+            max_leaves=10,
+        )
+    )
     def test_any_json_event_is_normalised_or_refused(self, extra):
         event = {"extra": extra, "exception": [{"type": "E", "value": "v"}]}
         try:

@@ -360,7 +360,11 @@ class TestIngestionRateLimits(SubmitEventTest):
         [
             ("retry_after", {"Retry-After": "7"}, 7.0),
             ("rate_limits_all_categories", {"X-Sentry-Rate-Limits": "12::organization"}, 12.0),
-            ("rate_limits_error", {"X-Sentry-Rate-Limits": "60:transaction:key, 9:default;error;security:project"}, 9.0),
+            (
+                "rate_limits_error",
+                {"X-Sentry-Rate-Limits": "60:transaction:key, 9:default;error;security:project"},
+                9.0,
+            ),
             ("rate_limits_longest", {"X-Sentry-Rate-Limits": "3:error:key, 20:default:organization:quota"}, 20.0),
             ("rate_limits_malformed_entries", {"X-Sentry-Rate-Limits": "garbage, soon:error:key, 5:error:key"}, 5.0),
             ("rate_limits_none_for_events", {"X-Sentry-Rate-Limits": "99:transaction:key"}, 60.0),

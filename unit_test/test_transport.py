@@ -180,7 +180,9 @@ class TestRateLimits(TransportTest):
 
     def test_rate_limit_reset(self):
         reset = str(int(time.time()) + 5)
-        self.send(reply(429, file="error_rate_limit.json.resp", headers={"X-Sentry-Rate-Limit-Reset": reset}), reply(200))
+        self.send(
+            reply(429, file="error_rate_limit.json.resp", headers={"X-Sentry-Rate-Limit-Reset": reset}), reply(200)
+        )
         self.assertEqual(len(self.server.sleeps), 1)
         self.assertAlmostEqual(self.server.sleeps[0], 5, delta=1.5)
 
@@ -199,7 +201,9 @@ class TestRateLimits(TransportTest):
         self.assertIn("after 60 seconds", error.assistance)
 
     def test_longer_wait_fails_at_once(self):
-        error = self.fails(reply(429, file="error_rate_limit.json.resp", headers={"Retry-After": "3600"}), max_retry_wait=60)
+        error = self.fails(
+            reply(429, file="error_rate_limit.json.resp", headers={"Retry-After": "3600"}), max_retry_wait=60
+        )
         self.assertEqual(error.preset, Preset.RATE_LIMIT)
         self.assertEqual(error.cause, "Sentry is rate-limiting these requests (HTTP 429).")
         self.assertIn("Try again after 3600 seconds", error.assistance)

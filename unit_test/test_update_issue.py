@@ -84,8 +84,14 @@ class TestBody(UpdateTest):
             ),
             (
                 "in_commit",
-                {"status": "resolved", "statusDetails": {"inCommit": {"commit": "a1b2c3d", "repository": "example-org/pump"}}},
-                {"status": "resolved", "statusDetails": {"inCommit": {"commit": "a1b2c3d", "repository": "example-org/pump"}}},
+                {
+                    "status": "resolved",
+                    "statusDetails": {"inCommit": {"commit": "a1b2c3d", "repository": "example-org/pump"}},
+                },
+                {
+                    "status": "resolved",
+                    "statusDetails": {"inCommit": {"commit": "a1b2c3d", "repository": "example-org/pump"}},
+                },
             ),
             (
                 "ignore_duration",
@@ -122,14 +128,46 @@ class TestBody(UpdateTest):
 class TestValidation(UpdateTest):
     @parameterized.expand(
         [
-            ("window_without_count", {"status": "ignored", "statusDetails": {"ignoreWindow": 60}}, "statusDetails.ignoreWindow"),
-            ("user_window_without_count", {"status": "ignored", "statusDetails": {"ignoreUserWindow": 60}}, "statusDetails.ignoreUserWindow"),
-            ("window_too_long", {"status": "ignored", "statusDetails": {"ignoreCount": 1, "ignoreWindow": 10081}}, "statusDetails.ignoreWindow"),
-            ("user_window_too_long", {"status": "ignored", "statusDetails": {"ignoreUserCount": 1, "ignoreUserWindow": 20000}}, "statusDetails.ignoreUserWindow"),
-            ("commit_without_repository", {"status": "resolved", "statusDetails": {"inCommit": {"commit": "a1b2c3d"}}}, "statusDetails.inCommit"),
-            ("commit_without_sha", {"status": "resolved", "statusDetails": {"inCommit": {"repository": "example-org/pump"}}}, "statusDetails.inCommit"),
-            ("zero_duration", {"status": "ignored", "statusDetails": {"ignoreDuration": 0}}, "statusDetails.ignoreDuration"),
-            ("negative_count", {"status": "ignored", "statusDetails": {"ignoreCount": -5}}, "statusDetails.ignoreCount"),
+            (
+                "window_without_count",
+                {"status": "ignored", "statusDetails": {"ignoreWindow": 60}},
+                "statusDetails.ignoreWindow",
+            ),
+            (
+                "user_window_without_count",
+                {"status": "ignored", "statusDetails": {"ignoreUserWindow": 60}},
+                "statusDetails.ignoreUserWindow",
+            ),
+            (
+                "window_too_long",
+                {"status": "ignored", "statusDetails": {"ignoreCount": 1, "ignoreWindow": 10081}},
+                "statusDetails.ignoreWindow",
+            ),
+            (
+                "user_window_too_long",
+                {"status": "ignored", "statusDetails": {"ignoreUserCount": 1, "ignoreUserWindow": 20000}},
+                "statusDetails.ignoreUserWindow",
+            ),
+            (
+                "commit_without_repository",
+                {"status": "resolved", "statusDetails": {"inCommit": {"commit": "a1b2c3d"}}},
+                "statusDetails.inCommit",
+            ),
+            (
+                "commit_without_sha",
+                {"status": "resolved", "statusDetails": {"inCommit": {"repository": "example-org/pump"}}},
+                "statusDetails.inCommit",
+            ),
+            (
+                "zero_duration",
+                {"status": "ignored", "statusDetails": {"ignoreDuration": 0}},
+                "statusDetails.ignoreDuration",
+            ),
+            (
+                "negative_count",
+                {"status": "ignored", "statusDetails": {"ignoreCount": -5}},
+                "statusDetails.ignoreCount",
+            ),
             ("nothing", {}, "status"),
             ("only_empty_values", {"substatus": "", "statusDetails": {"inRelease": ""}}, "status"),
         ]
@@ -168,7 +206,8 @@ class TestPaths(UpdateTest):
 
     def test_connection_organization(self):
         _, server = self.update(
-            {"issue_id": "4506790000", "status": "resolved"}, connection=connection_params(organization_slug="example-org")
+            {"issue_id": "4506790000", "status": "resolved"},
+            connection=connection_params(organization_slug="example-org"),
         )
         self.assertEqual(server.paths, ["PUT " + SCOPED])
 
@@ -207,13 +246,19 @@ class TestPaths(UpdateTest):
         connection = connect(connection_params(organization_slug="example-org"), server)
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         with self.assertRaises(PluginException) as context:
-            run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "ignored", "substatus": "archived_forever"})
+            run_action(
+                UpdateIssue,
+                connection,
+                {"issue_id": "4506790000", "status": "ignored", "substatus": "archived_forever"},
+            )
         self.assertTrue(context.exception.cause.startswith("Invalid input 'substatus'"))
         self.assertIn("older Sentry", context.exception.cause)
         self.assertEqual(len(server.requests), 2)
 
     def test_short_id_with_organization(self):
-        _, server = self.update({"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org", "status": "resolved"})
+        _, server = self.update(
+            {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org", "status": "resolved"}
+        )
         self.assertEqual(server.paths, ["PUT /api/0/organizations/example-org/issues/PUMP-STATION-1A/"])
 
     def test_legacy_after_scoped_404(self):
@@ -229,12 +274,16 @@ class TestPaths(UpdateTest):
         connection = connect(connection_params(organization_slug="example-org"), server)
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "isBookmarked": True})
-        run_action(UpdateIssue, connection, {"issue_id": "4506790000", "organization_slug": "example-org", "hasSeen": True})
+        run_action(
+            UpdateIssue, connection, {"issue_id": "4506790000", "organization_slug": "example-org", "hasSeen": True}
+        )
         self.assertEqual(server.paths, ["PUT " + SCOPED, "PUT " + LEGACY, "PUT " + LEGACY, "PUT " + LEGACY])
 
     def test_both_404_is_not_found(self):
         error = self.refused(
-            {"issue_id": "4506790000", "organization_slug": "example-org", "status": "resolved"}, no_route(), not_found()
+            {"issue_id": "4506790000", "organization_slug": "example-org", "status": "resolved"},
+            no_route(),
+            not_found(),
         )
         self.assertEqual(error.preset, PluginException.Preset.NOT_FOUND)
         self.assertEqual(error.cause, "Sentry has no such resource (HTTP 404).")
@@ -289,7 +338,9 @@ class TestAnswers(UpdateTest):
         self.assertEqual(output["issue"]["id"], "4506790000")
 
     def test_delta_answer_on_legacy_routes_kept(self):
-        output, server = self.update({"issue_id": "12", "status": "ignored"}, reply(200, file="issue_update_delta.json.resp"))
+        output, server = self.update(
+            {"issue_id": "12", "status": "ignored"}, reply(200, file="issue_update_delta.json.resp")
+        )
         self.assertEqual(server.paths, ["PUT /api/0/issues/12/"])
         self.assertEqual(output["issue"]["status"], "ignored")
         self.assertEqual(output["issue"]["statusDetails"], {"ignoreCount": 100, "ignoreWindow": 60, "actor": None})
@@ -301,7 +352,9 @@ class TestAnswers(UpdateTest):
         self.assertEqual(output["issue"]["statusDetails"]["ignoreCount"], 100)
 
     def test_permission_denied(self):
-        error = self.refused({"issue_id": "4506790000", "status": "resolved"}, reply(403, file="error_permission.json.resp"))
+        error = self.refused(
+            {"issue_id": "4506790000", "status": "resolved"}, reply(403, file="error_permission.json.resp")
+        )
         self.assertEqual(error.preset, PluginException.Preset.UNAUTHORIZED)
         self.assertIn("event:write", error.assistance)
         self.assertIn("You do not have permission", error.data)
@@ -315,7 +368,9 @@ class TestAnswers(UpdateTest):
         self.assertEqual(error.preset, PluginException.Preset.BAD_REQUEST)
         self.assertIn("Ensure this value is less than or equal to 10080.", error.data)
 
-    @parameterized.expand([("list", reply(200, [])), ("html", reply(200, "<html></html>", {"Content-Type": "text/html"}))])
+    @parameterized.expand(
+        [("list", reply(200, [])), ("html", reply(200, "<html></html>", {"Content-Type": "text/html"}))]
+    )
     def test_unusable_answer(self, _name, answer):
         error = self.refused({"issue_id": "4506790000", "status": "resolved"}, answer)
         self.assertIn("cannot be used", error.cause)

@@ -103,7 +103,10 @@ def http_error(status: int, what: str, detail: str, scope: str = "token") -> Plu
         return rate_limited(what, None, data)
     if status == 413:
         return preset_error(
-            Preset.BAD_REQUEST, data, "Sentry refused the request as too large (HTTP 413).", "Send a smaller event (at most 1 MiB)."
+            Preset.BAD_REQUEST,
+            data,
+            "Sentry refused the request as too large (HTTP 413).",
+            "Send a smaller event (at most 1 MiB).",
         )
     if 400 <= status < 500:
         return preset_error(Preset.BAD_REQUEST, data, f"Sentry could not process the request (HTTP {status}).")

@@ -93,7 +93,7 @@ class UpdateIssueInput(insightconnect_plugin_runtime.Input):
     "substatus": {
       "type": "string",
       "title": "Substatus",
-      "description": "The new substatus of the issue (current Sentry only); leave empty to keep it",
+      "description": "The new substatus of the issue; leave empty to keep it. Needs an Organization Slug (here or in the connection) and a Sentry with organization-scoped issue endpoints (not Sentry 9)",
       "enum": [
         "",
         "archived_until_escalating",
