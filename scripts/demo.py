@@ -19,7 +19,7 @@ def load_env(path):
 def step(command, action, connection, inputs):
     message = {"body": {"action": action, "meta": {}, "input": inputs, "connection": connection},
                "type": "action_start", "version": "v1"}
-    shown = json.dumps(inputs)
+    shown = json.dumps(dict(inputs, dsn="<the project's DSN>") if "dsn" in inputs else inputs)  # keys stay unseen
     title = "connection test" if command == "test" else action
     print(f"\n$ bin/komand_sentry {command}   # {title} {shown if inputs else ''}")
     started = time.monotonic()
