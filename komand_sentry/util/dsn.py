@@ -29,9 +29,12 @@ class Dsn:
     secret_key: Optional[str] = field(default=None, repr=False)
 
     @property
+    def host_port(self) -> str:
+        return f"{self.host}:{self.port}" if self.port is not None else self.host
+
+    @property
     def origin(self) -> str:
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.scheme}://{self.host}{port}"
+        return f"{self.scheme}://{self.host_port}"
 
     def endpoint(self, kind: str) -> str:
         """The ingestion URL: kind is 'store' or 'envelope'."""
@@ -49,10 +52,7 @@ class Dsn:
 
     def without_secret(self) -> str:
         """The DSN as the envelope header carries it: public key only."""
-        return (
-            f"{self.scheme}://{self.public_key}@{self.host}{f':{self.port}' if self.port is not None else ''}"
-            f"{self.path_prefix}/{self.project_id}"
-        )
+        return f"{self.scheme}://{self.public_key}@{self.host_port}{self.path_prefix}/{self.project_id}"
 
 
 def parse_dsn(value: str) -> Dsn:

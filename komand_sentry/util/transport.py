@@ -29,10 +29,9 @@ READ_CHUNK = 256 * 1024
 class TransientFault(Exception):
     """A fault worth another attempt; `error` is what the step reports if no attempt succeeds."""
 
-    def __init__(self, error: PluginException, wait: Optional[float] = None, immediate: bool = False):
+    def __init__(self, error: PluginException, immediate: bool = False):
         super().__init__(str(error))
         self.error = error
-        self.wait = wait
         self.immediate = immediate
 
 
