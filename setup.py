@@ -3,7 +3,7 @@ from setuptools import setup, find_packages
 
 setup(
     name="sentry-rapid7-plugin",
-    version="2.0.0",
+    version="2.1.0",
     description="Sentry is an open-source error tracking tool that helps developers monitor and fix crashes in real time. Submit events to Sentry and list and update its issues from InsightConnect workflows",
     author="rapid7",
     author_email="",

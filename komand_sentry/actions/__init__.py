@@ -7,3 +7,13 @@ from .list_project_issues.action import ListProjectIssues
 from .list_issue_events.action import ListIssueEvents
 
 from .update_issue.action import UpdateIssue
+
+from .get_issue.action import GetIssue
+
+from .get_issue_event.action import GetIssueEvent
+
+from .add_issue_comment.action import AddIssueComment
+
+from .list_issue_comments.action import ListIssueComments
+
+from .bulk_update_issues.action import BulkUpdateIssues

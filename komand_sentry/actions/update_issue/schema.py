@@ -33,7 +33,7 @@ class UpdateIssueInput(insightconnect_plugin_runtime.Input):
     "assignedTo": {
       "type": "string",
       "title": "Assigned To",
-      "description": "The actor ID (or username) of the user or team that should be assigned to this issue",
+      "description": "The user or team to assign the issue to; 'user:<id>', 'team:<id>', a user's ID, username or email, or '#<team-slug>'; an empty value unassigns",
       "order": 2
     },
     "hasSeen": {

@@ -1,0 +1,26 @@
+import insightconnect_plugin_runtime
+
+from insightconnect_plugin_runtime.telemetry import auto_instrument
+
+from .schema import GetIssueInput, GetIssueOutput, Input, Output, Component
+
+# Custom imports below
+
+
+class GetIssue(insightconnect_plugin_runtime.Action):
+
+    def __init__(self):
+        super(self.__class__, self).__init__(
+            name="get_issue", description=Component.DESCRIPTION, input=GetIssueInput(), output=GetIssueOutput()
+        )
+
+    @auto_instrument
+    def run(self, params={}):
+        # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
+        issue_id = params.get(Input.ISSUE_ID)
+        organization_slug = params.get(Input.ORGANIZATION_SLUG)
+        # END INPUT BINDING - DO NOT REMOVE
+
+        return {
+            Output.ISSUE: None,
+        }

@@ -1,0 +1,31 @@
+import insightconnect_plugin_runtime
+
+from insightconnect_plugin_runtime.telemetry import auto_instrument
+
+from .schema import GetIssueEventInput, GetIssueEventOutput, Input, Output, Component
+
+# Custom imports below
+
+
+class GetIssueEvent(insightconnect_plugin_runtime.Action):
+
+    def __init__(self):
+        super(self.__class__, self).__init__(
+            name="get_issue_event",
+            description=Component.DESCRIPTION,
+            input=GetIssueEventInput(),
+            output=GetIssueEventOutput(),
+        )
+
+    @auto_instrument
+    def run(self, params={}):
+        # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
+        environment = params.get(Input.ENVIRONMENT)
+        event_id = params.get(Input.EVENT_ID)
+        issue_id = params.get(Input.ISSUE_ID)
+        organization_slug = params.get(Input.ORGANIZATION_SLUG)
+        # END INPUT BINDING - DO NOT REMOVE
+
+        return {
+            Output.EVENT: None,
+        }
