@@ -94,10 +94,11 @@ class SentryApi:
         short_id_lookup: Optional[bool],
         limit: Optional[int],
         cursor: Optional[str],
+        sort: Optional[str] = None,
     ) -> Page:
         organization = check_slug("organization_slug", organization)
         project = check_slug("project_slug", project)
-        params = {}
+        params = {"sort": sort} if sort else {}
         if query is not None:
             params["query"] = query  # "" lists every issue; absent means Sentry's default, is:unresolved
         if stats_period is not None:

@@ -13,9 +13,18 @@ MAX_DETAIL_CHARS = 500
 MAX_BODY_READ = 64 * 1024  # enough for any JSON error of Sentry's; only the detail is shown
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+_KNOWN_SECRETS: set = set()  # every token and DSN key this process was given; never shown, whatever the connection
+
+
+def remember_secret(*secrets: Optional[str]) -> None:
+    """Make `redact` hide these values from now on (a token, a DSN's keys)."""
+    _KNOWN_SECRETS.update(secret for secret in secrets if secret)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with every known secret (and `secrets`) replaced, longest first so that no part of one is left."""
+    for secret in sorted(_KNOWN_SECRETS.union(secrets), key=len, reverse=True):
+        if secret:
             text = text.replace(secret, "********")
     return text
 
