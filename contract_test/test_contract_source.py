@@ -1,41 +1,73 @@
 """The contract the other tests use is Sentry's published document: the committed extract is what
-contract_test/extract.py makes of the shared contract folder, whose OpenAPI file has the sha256 SOURCES.md records."""
+contract_test/extract.py makes of the sources committed in contract_test/data/source/ (the OpenAPI document
+gzip-compressed, operations.json, and SOURCES.md recording their origin and sha256). Nothing outside the
+checkout is read: a clone into an empty folder runs these tests as they are."""
 
+import gzip
+import hashlib
 import json
+import shutil
+from pathlib import Path
+
+import pytest
 
 from contract_test import extract
 from contract_test.util import (
     CONTRACT_FILE,
     LEGACY_LIST_ISSUE_EVENTS,
     LEGACY_UPDATE_ISSUE,
-    SHARED,
+    REPO_ROOT,
     UNDOCUMENTED_STABLE,
     contract,
     operation_by_key,
     operations,
 )
 
-
-def test_the_shared_contract_folder_is_beside_the_clone():
-    assert (SHARED / "openapi-derefed.json").is_file(), (
-        f"{SHARED} is missing: CI puts a copy of shared/ beside the clone; the contract tests read it from there"
-    )
+SOURCE = CONTRACT_FILE.parent / "source"
+REFRESH = "run `.venv/bin/python scripts/contract-extract.py` and review the diff"
 
 
-def test_the_openapi_document_is_the_one_sources_md_records():
-    recorded = extract.recorded_sha256((SHARED / "SOURCES.md").read_text(encoding="utf-8"), "openapi-derefed.json")
-    assert extract.sha256(SHARED / "openapi-derefed.json") == recorded
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory) -> Path:
+    """The committed sources as plain files in a temporary folder: the layout extract.build() reads."""
+    folder = tmp_path_factory.mktemp("contract-source")
+    with gzip.open(SOURCE / "openapi-derefed.json.gz", "rb") as packed, open(
+        folder / "openapi-derefed.json", "wb"
+    ) as out:
+        shutil.copyfileobj(packed, out)
+    for name in ("operations.json", "SOURCES.md"):
+        shutil.copyfile(SOURCE / name, folder / name)
+    return folder
+
+
+def test_the_sources_are_inside_the_checkout():
+    for name in ("openapi-derefed.json.gz", "operations.json", "SOURCES.md"):
+        path = (SOURCE / name).resolve()
+        assert path.is_file(), f"{path} is missing"
+        assert path.is_relative_to(REPO_ROOT), f"{path} lies outside the checkout {REPO_ROOT}"
+
+
+def test_the_unpacked_document_is_the_one_sources_md_records(unpacked):
+    recorded = extract.recorded_sha256((SOURCE / "SOURCES.md").read_text(encoding="utf-8"), "openapi-derefed.json")
+    assert extract.sha256(unpacked / "openapi-derefed.json") == recorded
     assert contract()["source"]["openapi-derefed.json"]["sha256"] == recorded
 
 
-def test_the_committed_extract_is_what_extract_py_makes_of_the_shared_folder():
-    assert CONTRACT_FILE.read_text(encoding="utf-8") == extract.render(extract.build(SHARED)), (
-        "the shared contract changed: run `.venv/bin/python -m contract_test.extract` and review the diff"
-    )
+def test_the_archive_and_operations_json_are_the_files_sources_md_records():
+    sources_md = (SOURCE / "SOURCES.md").read_text(encoding="utf-8")
+    for name in ("openapi-derefed.json.gz", "operations.json"):
+        actual = hashlib.sha256((SOURCE / name).read_bytes()).hexdigest()
+        assert actual == extract.recorded_sha256(sources_md, name), f"{name} is not the file SOURCES.md records"
 
 
-def test_the_extract_indexes_every_operation_of_the_document():
-    document = json.loads((SHARED / "openapi-derefed.json").read_text(encoding="utf-8"))
+def test_the_committed_extract_is_what_extract_py_makes_of_the_committed_sources(unpacked):
+    assert CONTRACT_FILE.read_text(encoding="utf-8") == extract.render(
+        extract.build(unpacked)
+    ), f"contract_test/data/source/ changed: {REFRESH}"
+
+
+def test_the_extract_indexes_every_operation_of_the_document(unpacked):
+    document = json.loads((unpacked / "openapi-derefed.json").read_text(encoding="utf-8"))
     expected = {
         f"{method.upper()} {path}"
         for path, item in document["paths"].items()
