@@ -5,6 +5,9 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import AddIssueCommentInput, AddIssueCommentOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util import mapping
+from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class AddIssueComment(insightconnect_plugin_runtime.Action):
@@ -16,6 +19,7 @@ class AddIssueComment(insightconnect_plugin_runtime.Action):
             input=AddIssueCommentInput(),
             output=AddIssueCommentOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -25,6 +29,5 @@ class AddIssueComment(insightconnect_plugin_runtime.Action):
         text = params.get(Input.TEXT)
         # END INPUT BINDING - DO NOT REMOVE
 
-        return {
-            Output.COMMENT: None,
-        }
+        comment = self.connection.api.add_issue_comment(issue_id, text, organization_slug)
+        return conform_output({Output.COMMENT: mapping.comment_from_sentry(comment)}, self.output.schema)

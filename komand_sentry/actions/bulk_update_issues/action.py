@@ -5,6 +5,9 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import BulkUpdateIssuesInput, BulkUpdateIssuesOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.update import issue_changes
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
@@ -16,6 +19,7 @@ class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
             input=BulkUpdateIssuesInput(),
             output=BulkUpdateIssuesOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -34,7 +38,17 @@ class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
         substatus = params.get(Input.SUBSTATUS)
         # END INPUT BINDING - DO NOT REMOVE
 
-        return {
-            Output.CHANGES: None,
-            Output.ISSUE_IDS: None,
-        }
+        changes = issue_changes(
+            status=status,
+            statusDetails=statusdetails,
+            substatus=substatus,
+            assignedTo=assignedto,
+            hasSeen=hasseen,
+            isBookmarked=isbookmarked,
+            isSubscribed=issubscribed,
+            isPublic=ispublic,
+        )
+        updated = self.connection.api.bulk_update_issues(organization_slug, project_slug, issue_ids, query, changes)
+        return conform_output(
+            {Output.ISSUE_IDS: updated["issue_ids"], Output.CHANGES: updated["changes"]}, self.output.schema
+        )

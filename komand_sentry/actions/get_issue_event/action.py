@@ -5,6 +5,8 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import GetIssueEventInput, GetIssueEventOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.mapping import conform_output, event_from_sentry
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class GetIssueEvent(insightconnect_plugin_runtime.Action):
@@ -16,6 +18,7 @@ class GetIssueEvent(insightconnect_plugin_runtime.Action):
             input=GetIssueEventInput(),
             output=GetIssueEventOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -26,6 +29,5 @@ class GetIssueEvent(insightconnect_plugin_runtime.Action):
         organization_slug = params.get(Input.ORGANIZATION_SLUG)
         # END INPUT BINDING - DO NOT REMOVE
 
-        return {
-            Output.EVENT: None,
-        }
+        event = self.connection.api.get_issue_event(issue_id, event_id, organization_slug, environment)
+        return conform_output({Output.EVENT: event_from_sentry(event)}, self.output.schema)

@@ -5,6 +5,9 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListIssueCommentsInput, ListIssueCommentsOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util import mapping
+from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.validation import validate_with_checked_schemas
 
 
 class ListIssueComments(insightconnect_plugin_runtime.Action):
@@ -16,6 +19,7 @@ class ListIssueComments(insightconnect_plugin_runtime.Action):
             input=ListIssueCommentsInput(),
             output=ListIssueCommentsOutput(),
         )
+        validate_with_checked_schemas(self.input, self.output)
 
     @auto_instrument
     def run(self, params={}):
@@ -24,6 +28,7 @@ class ListIssueComments(insightconnect_plugin_runtime.Action):
         organization_slug = params.get(Input.ORGANIZATION_SLUG)
         # END INPUT BINDING - DO NOT REMOVE
 
-        return {
-            Output.COMMENTS: None,
-        }
+        comments = self.connection.api.list_issue_comments(issue_id, organization_slug)
+        return conform_output(
+            {Output.COMMENTS: [mapping.comment_from_sentry(comment) for comment in comments]}, self.output.schema
+        )
