@@ -95,7 +95,12 @@ class TestHttpErrors(ErrorTest):
             ("html", "<html><body><h1>Oops</h1>\n\n<p>Something   broke</p></body></html>", "Something broke"),
             ("plain_text", "upstream connect error or disconnect/reset before headers", "upstream connect error"),
             ("json_list", json.dumps(["first problem", "second"]), '["first problem", "second"]'),
-            ("json_string", json.dumps("just a string"), '"just a string"'),
+            ("json_string", json.dumps("just a string"), "just a string"),
+            (
+                "json_in_a_json_string",  # Sentry 9's group notes endpoint answers so
+                json.dumps(json.dumps({"detail": "You have already posted that comment."})),
+                "You have already posted that comment.",
+            ),
             (
                 "field_errors",
                 json.dumps({"query": ["Invalid query: bad token"]}),
@@ -187,7 +192,8 @@ class TestTokenNeverShown(ErrorTest):
 class TestUnits(unittest.TestCase):
     def test_redact(self):
         self.assertEqual(redact("a secret1 b secret1", ["secret1"]), "a ******** b ********")
-        self.assertEqual(redact("abc", ["abc"]), "abc", "values shorter than 4 characters are not secrets")
+        self.assertEqual(redact("abc", ["abc"]), "********", "a secret of any length is hidden")
+        self.assertEqual(redact("a-longsecret", ["long", "longsecret"]), "a-********", "the longest first")
         self.assertEqual(redact("text", [None, ""]), "text")
 
     def test_detail_of_an_unreadable_body(self):

@@ -139,20 +139,22 @@ class TestIssueIds(IdentifierTest):
 
     @parameterized.expand(
         [
-            ("numeric", "4506790000", "4506790000"),
-            ("short_id", "PUMP-STATION-1A", "PUMP-STATION-1A"),
-            ("short_id_lowercase", "internal-c", "internal-c"),
-            ("surrounding_spaces", "  4506790000 ", "4506790000"),
+            ("numeric", "4506790000", "/api/0/organizations/example-org/issues/4506790000/events/"),
+            ("short_id", "PUMP-STATION-1A", "/api/0/organizations/example-org/shortids/PUMP-STATION-1A/"),
+            ("short_id_lowercase", "internal-c", "/api/0/organizations/example-org/shortids/internal-c/"),
+            ("surrounding_spaces", "  4506790000 ", "/api/0/organizations/example-org/issues/4506790000/events/"),
         ]
     )
-    def test_valid(self, _name, issue_id, in_path):
-        server = FakeSentry(reply(200, []))
+    def test_valid(self, _name, issue_id, first_path):
+        server = FakeSentry(reply(200, {"group": {"id": "4506790000"}}), reply(200, []))
+        server.script = server.script if "shortids" in first_path else type(server.script)([reply(200, [])])
         run_action(
             ListIssueEvents,
             connect(connection_params(), server),
             {"issue_id": issue_id, "organization_slug": "example-org"},
         )
-        self.assertEqual(server.requests[0].path, f"/api/0/organizations/example-org/issues/{in_path}/events/")
+        self.assertEqual(server.requests[0].path, first_path)
+        self.assertEqual(server.requests[-1].path, "/api/0/organizations/example-org/issues/4506790000/events/")
 
 
 class TestCursors(IdentifierTest):

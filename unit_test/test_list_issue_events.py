@@ -13,6 +13,7 @@ from unit_test.util import (
     exception_text,
     link_header,
     load_json,
+    membership,
     reply,
     run_action,
 )
@@ -20,6 +21,8 @@ from unit_test.util import (
 ROOT = "https://sentry.example.com"
 SCOPED = "/api/0/organizations/example-org/issues/4506790000/events/"
 LEGACY = "/api/0/issues/4506790000/events/"
+ISSUE = "/api/0/issues/4506790000/"
+PROJECTS = "/api/0/organizations/example-org/projects/"
 PAGE1, PAGE2 = "list_issue_events_page1.json.resp", "list_issue_events_page2.json.resp"
 
 
@@ -47,8 +50,9 @@ class ListEventsTest(unittest.TestCase):
 
     def refused(self, params, *replies, connection=None) -> PluginException:
         server = FakeSentry(*replies)
+        self.connection = connect(connection or connection_params(), server)
         with self.assertRaises(PluginException) as context:
-            run_action(ListIssueEvents, connect(connection or connection_params(), server), params)
+            run_action(ListIssueEvents, self.connection, params)
         self.server = server
         self.assertNotIn(TOKEN, exception_text(context.exception))
         return context.exception
@@ -90,9 +94,12 @@ class TestPaths(ListEventsTest):
     def test_short_id_with_organization(self):
         _, server = self.list(
             {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org"},
+            reply(200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}),
             page(PAGE1, "/x/", "0:100:0", False),
         )
-        self.assertEqual(server.paths, ["GET /api/0/organizations/example-org/issues/PUMP-STATION-1A/events/"])
+        self.assertEqual(
+            server.paths, ["GET /api/0/organizations/example-org/shortids/PUMP-STATION-1A/", "GET " + SCOPED]
+        )
 
     def test_short_id_without_organization(self):
         error = self.refused({"issue_id": "PUMP-STATION-1A"})
@@ -116,20 +123,34 @@ class TestLegacyFallback(ListEventsTest):
         output, server = self.list(
             params,
             scoped_answer,
+            *membership("4506790000"),
             page(PAGE1, LEGACY, "0:100:0", True),
             page(PAGE2, LEGACY, "0:200:0", False),
         )
-        self.assertEqual(server.paths, ["GET " + SCOPED, "GET " + LEGACY, "GET " + LEGACY])
-        self.assertEqual(server.requests[1].params, server.requests[0].params)
-        self.assertEqual(server.requests[2].params["cursor"], "0:100:0")
+        self.assertEqual(
+            server.paths,
+            ["GET " + SCOPED, "GET " + ISSUE, "GET " + PROJECTS, "GET " + LEGACY, "GET " + LEGACY],
+        )
+        self.assertEqual(server.requests[3].params, server.requests[0].params)
+        self.assertEqual(server.requests[4].params["cursor"], "0:100:0")
         self.assertEqual(len(output["events"]), 3)
         self.assertTrue(self.connection.api.legacy_routes_only)
 
     def test_both_404(self):
         error = self.refused({"issue_id": "4506790000", "organization_slug": "example-org"}, no_route(), not_found())
         self.assertEqual(error.preset, PluginException.Preset.NOT_FOUND)
-        self.assertEqual(error.data, f"HTTP 404 from GET {SCOPED}")
-        self.assertEqual(self.server.paths, ["GET " + SCOPED, "GET " + LEGACY])
+        self.assertEqual(error.data, f"HTTP 404 from GET {ISSUE}: The requested resource does not exist")
+        self.assertEqual(self.server.paths, ["GET " + SCOPED, "GET " + ISSUE])
+        self.assertFalse(self.connection.api.legacy_routes_only)
+
+    def test_issue_of_another_organization_is_not_read(self):
+        error = self.refused(
+            {"issue_id": "4506790000", "organization_slug": "example-org"},
+            no_route(),
+            *membership("4506790000", project_id="7", organization_projects=("1",)),
+        )
+        self.assertIn("does not belong to the organization 'example-org'", error.cause)
+        self.assertEqual(self.server.paths, ["GET " + SCOPED, "GET " + ISSUE, "GET " + PROJECTS])
 
     def test_issue_missing_on_a_scoped_endpoint_is_final(self):
         # Sentry's JSON 404 comes from the organization-scoped endpoint itself: the issue is not in that
@@ -158,7 +179,7 @@ class TestEveryPage(ListEventsTest):
         self.assertFalse(output["has_more"])
         self.assertNotIn("next_cursor", output)
         self.assertEqual(
-            [sent.params for sent in server.requests], [{"per_page": "100"}, {"per_page": "100", "cursor": "0:100:0"}]
+            [sent.params for sent in server.requests], [{"limit": "100", "per_page": "100"}, {"limit": "100", "per_page": "100", "cursor": "0:100:0"}]
         )
         self.assertEqual(server.paths, ["GET " + SCOPED] * 2)
 
@@ -170,7 +191,7 @@ class TestEveryPage(ListEventsTest):
         )
         self.assertEqual(
             [sent.params for sent in server.requests],
-            [{"full": "1", "per_page": "100"}, {"full": "1", "per_page": "100", "cursor": "0:100:0"}],
+            [{"full": "1", "limit": "100", "per_page": "100"}, {"full": "1", "limit": "100", "per_page": "100", "cursor": "0:100:0"}],
         )
         self.assertEqual(len(output["events"]), 2)
 
@@ -179,7 +200,7 @@ class TestEveryPage(ListEventsTest):
             {"issue_id": "4506790000", "limit": 1, "cursor": "0:100:0"},
             page(PAGE2, LEGACY, "0:101:0", True),
         )
-        self.assertEqual(server.requests[0].params, {"per_page": "1", "cursor": "0:100:0"})
+        self.assertEqual(server.requests[0].params, {"limit": "1", "per_page": "1", "cursor": "0:100:0"})
         self.assertTrue(output["has_more"])
         self.assertEqual(output["next_cursor"], "0:101:0")
 
@@ -194,15 +215,15 @@ class TestEveryPage(ListEventsTest):
         self.assertFalse(output["has_more"])
 
     def test_endless_pagination_stopped(self):
-        from komand_sentry.util import api
+        from komand_sentry.util import listing
 
         def endless(sent):
             offset = int(sent.params.get("cursor", "0:0:0").split(":")[1]) + 1
             return reply(200, [], {"Link": link_header(ROOT + LEGACY, "0:0:1", f"0:{offset}:0", True)})
 
-        with unittest.mock.patch.object(api, "MAX_PAGES", 5):
+        with unittest.mock.patch.object(listing, "MAX_PAGES", 5):
             error = self.refused({"issue_id": "4506790000"}, *[endless] * 5)
-        self.assertIn("past 5 pages", error.cause)
+        self.assertIn("bound of more than 5 pages", error.cause)
         self.assertIn("Limit", error.assistance)
         self.assertEqual(len(self.server.requests), 5)
 
@@ -321,12 +342,19 @@ class TestRegions(ListEventsTest):
             {"issue_id": "4506790000", "organization_slug": "example-org"},
             reply(200, file="organization.json.resp"),
             no_route(),
+            *membership("4506790000"),
             reply(200, file=PAGE2),
             connection=self.SAAS,
         )
         self.assertEqual(
             [f"{sent.host} {sent.path}" for sent in server.requests],
-            ["sentry.io /api/0/organizations/example-org/", "de.sentry.io " + SCOPED, "de.sentry.io " + LEGACY],
+            [
+                "sentry.io /api/0/organizations/example-org/",
+                "de.sentry.io " + SCOPED,
+                "de.sentry.io " + ISSUE,
+                "de.sentry.io " + PROJECTS,
+                "de.sentry.io " + LEGACY,
+            ],
         )
 
     def test_self_hosted_never_looks_up_a_region(self):

@@ -52,7 +52,7 @@ class TestParameters(ListIssuesTest):
     def test_only_the_page_size_by_default(self):
         _, server = self.list(INPUT, page(PAGE1, CURSOR2, False))
         sent = server.requests[0]
-        self.assertEqual((sent.method, sent.url), ("GET", ISSUES_URL + "?limit=100"))
+        self.assertEqual((sent.method, sent.url), ("GET", ISSUES_URL + "?limit=100&per_page=100"))
         self.assertEqual(sent.headers["Authorization"], f"Bearer {TOKEN}")
 
     def test_every_input(self):
@@ -60,7 +60,13 @@ class TestParameters(ListIssuesTest):
         _, server = self.list(params, page(PAGE1, CURSOR2, False))
         self.assertEqual(
             server.requests[0].params,
-            {"query": "is:unresolved level:error", "statsPeriod": "24h", "shortIdLookup": "1", "limit": "100"},
+            {
+                "query": "is:unresolved level:error",
+                "statsPeriod": "24h",
+                "shortIdLookup": "1",
+                "limit": "100",
+                "per_page": "100",
+            },
         )
 
     @parameterized.expand([("true", True, "1"), ("false", False, "0")])
@@ -108,7 +114,7 @@ class TestEveryPage(ListIssuesTest):
         first, second = server.requests
         self.assertNotIn("cursor", first.params)
         self.assertEqual(second.path, ISSUES_PATH)
-        self.assertEqual(second.params, {"query": "", "limit": "100", "cursor": CURSOR2})
+        self.assertEqual(second.params, {"query": "", "limit": "100", "per_page": "100", "cursor": CURSOR2})
 
     def test_uses_the_server_cursor_verbatim(self):
         odd = "1764378000000.5:100:0"
@@ -136,7 +142,7 @@ class TestEveryPage(ListIssuesTest):
     def test_repeating_cursor_fails(self):
         error = self.refused(INPUT, page(PAGE1, CURSOR2, True), page(PAGE2, CURSOR2, True))
         self.assertIn("does not advance", error.cause)
-        self.assertIn(CURSOR2, error.cause)
+        self.assertNotIn(CURSOR2, exception_text(error), "a server-made cursor is not repeated (it may echo a secret)")
         self.assertEqual(len(self.server.requests), 2)
 
     def test_cursor_back_to_the_given_one_fails(self):
@@ -208,7 +214,7 @@ class TestLimitAndCursor(ListIssuesTest):
 
     def test_cursor_continues(self):
         output, server = self.list(dict(INPUT, cursor=CURSOR2, limit=1), page(PAGE2, CURSOR3, True, previous=CURSOR2))
-        self.assertEqual(server.requests[0].params, {"limit": "1", "cursor": CURSOR2})
+        self.assertEqual(server.requests[0].params, {"limit": "1", "per_page": "1", "cursor": CURSOR2})
         self.assertEqual(output["next_cursor"], CURSOR3)
         self.assertEqual(output["issues"][0]["id"], "4506790002")
 

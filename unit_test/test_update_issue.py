@@ -12,12 +12,14 @@ from unit_test.util import (
     connection_params,
     exception_text,
     load_json,
+    membership,
     reply,
     run_action,
 )
 
 SCOPED = "/api/0/organizations/example-org/issues/4506790000/"
 LEGACY = "/api/0/issues/4506790000/"
+PROJECTS = "/api/0/organizations/example-org/projects/"
 UPDATED = "issue_after_update.json.resp"
 
 
@@ -242,7 +244,7 @@ class TestPaths(UpdateTest):
         self.assertEqual(self.server.paths, ["PUT " + SCOPED])
 
     def test_substatus_on_a_legacy_only_server(self):
-        server = FakeSentry(no_route(), updated())
+        server = FakeSentry(no_route(), *membership("4506790000"), updated())
         connection = connect(connection_params(organization_slug="example-org"), server)
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         with self.assertRaises(PluginException) as context:
@@ -253,31 +255,37 @@ class TestPaths(UpdateTest):
             )
         self.assertTrue(context.exception.cause.startswith("Invalid input 'substatus'"))
         self.assertIn("older Sentry", context.exception.cause)
-        self.assertEqual(len(server.requests), 2)
+        self.assertEqual(len(server.requests), 4)
 
     def test_short_id_with_organization(self):
         _, server = self.update(
-            {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org", "status": "resolved"}
+            {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org", "status": "resolved"},
+            reply(200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}),
+            updated(),
         )
-        self.assertEqual(server.paths, ["PUT /api/0/organizations/example-org/issues/PUMP-STATION-1A/"])
+        self.assertEqual(server.paths, ["GET /api/0/organizations/example-org/shortids/PUMP-STATION-1A/", "PUT " + SCOPED])
 
     def test_legacy_after_scoped_404(self):
         params = {"issue_id": "4506790000", "organization_slug": "example-org", "status": "ignored"}
-        output, server = self.update(params, no_route(), reply(200, file="issue_sentry9.json.resp"))
-        self.assertEqual(server.paths, ["PUT " + SCOPED, "PUT " + LEGACY])
-        self.assertEqual(server.requests[1].json(), {"status": "ignored"})
+        output, server = self.update(
+            params, no_route(), *membership("4506790000"), reply(200, file="issue_sentry9.json.resp")
+        )
+        self.assertEqual(server.paths, ["PUT " + SCOPED, "GET " + LEGACY, "GET " + PROJECTS, "PUT " + LEGACY])
+        self.assertEqual(server.requests[3].json(), {"status": "ignored"})
         self.assertEqual(output["issue"]["shortId"], "INTERNAL-C")
         self.assertTrue(self.connection.api.legacy_routes_only)
 
     def test_connection_remembers_legacy_routes(self):
-        server = FakeSentry(no_route(), updated(), updated(), updated())
+        issue, projects = membership("4506790000")
+        server = FakeSentry(no_route(), issue, projects, updated(), issue, updated(), issue, updated())
         connection = connect(connection_params(organization_slug="example-org"), server)
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "isBookmarked": True})
         run_action(
             UpdateIssue, connection, {"issue_id": "4506790000", "organization_slug": "example-org", "hasSeen": True}
         )
-        self.assertEqual(server.paths, ["PUT " + SCOPED, "PUT " + LEGACY, "PUT " + LEGACY, "PUT " + LEGACY])
+        confirmed_put = ["GET " + LEGACY, "PUT " + LEGACY]  # the organization's projects are read once
+        self.assertEqual(server.paths, ["PUT " + SCOPED, "GET " + LEGACY, "GET " + PROJECTS, "PUT " + LEGACY] + confirmed_put * 2)
 
     def test_both_404_is_not_found(self):
         error = self.refused(
@@ -287,8 +295,8 @@ class TestPaths(UpdateTest):
         )
         self.assertEqual(error.preset, PluginException.Preset.NOT_FOUND)
         self.assertEqual(error.cause, "Sentry has no such resource (HTTP 404).")
-        self.assertEqual(error.data, f"HTTP 404 from PUT {SCOPED}")
-        self.assertEqual(self.server.paths, ["PUT " + SCOPED, "PUT " + LEGACY])
+        self.assertEqual(error.data, f"HTTP 404 from GET {LEGACY}: The requested resource does not exist")
+        self.assertEqual(self.server.paths, ["PUT " + SCOPED, "GET " + LEGACY])
 
     def test_issue_missing_on_a_scoped_endpoint_is_final(self):
         error = self.refused(
@@ -299,22 +307,26 @@ class TestPaths(UpdateTest):
         self.assertEqual(self.server.paths, ["PUT " + SCOPED])
 
     def test_not_remembered_when_the_legacy_path_refuses(self):
-        server = FakeSentry(no_route(), reply(403, b'{"detail": "You do not have permission"}'), no_route(), updated())
+        refused = reply(403, b'{"detail": "You do not have permission"}')
+        server = FakeSentry(no_route(), refused, no_route(), *membership("4506790000"), updated())
         connection = connect(connection_params(organization_slug="example-org"), server)
         with self.assertRaises(PluginException) as context:
             run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         self.assertEqual(context.exception.preset, PluginException.Preset.UNAUTHORIZED)
         self.assertFalse(connection.api.legacy_routes_only)
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
-        self.assertEqual(server.paths, ["PUT " + SCOPED, "PUT " + LEGACY, "PUT " + SCOPED, "PUT " + LEGACY])
+        self.assertEqual(
+            server.paths,
+            ["PUT " + SCOPED, "GET " + LEGACY, "PUT " + SCOPED, "GET " + LEGACY, "GET " + PROJECTS, "PUT " + LEGACY],
+        )
 
     def test_not_remembered_when_both_404(self):
-        server = FakeSentry(no_route(), not_found(), updated())
+        server = FakeSentry(no_route(), not_found(), updated())  # the issue is not there: nothing is remembered
         connection = connect(connection_params(organization_slug="example-org"), server)
         with self.assertRaises(PluginException):
             run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
         run_action(UpdateIssue, connection, {"issue_id": "4506790000", "status": "resolved"})
-        self.assertEqual(server.paths, ["PUT " + SCOPED, "PUT " + LEGACY, "PUT " + SCOPED])
+        self.assertEqual(server.paths, ["PUT " + SCOPED, "GET " + LEGACY, "PUT " + SCOPED])
 
     def test_legacy_without_organization_404(self):
         error = self.refused({"issue_id": "4506790000", "status": "resolved"}, not_found())
@@ -337,13 +349,15 @@ class TestAnswers(UpdateTest):
         self.assertEqual(server.requests[1].raw_body, b"")
         self.assertEqual(output["issue"]["id"], "4506790000")
 
-    def test_delta_answer_on_legacy_routes_kept(self):
+    def test_delta_answer_on_legacy_routes_reads_the_issue_back(self):
         output, server = self.update(
-            {"issue_id": "12", "status": "ignored"}, reply(200, file="issue_update_delta.json.resp")
+            {"issue_id": "12", "status": "ignored"},
+            reply(200, file="issue_update_delta.json.resp"),
+            reply(200, file="issue_sentry9.json.resp"),
         )
-        self.assertEqual(server.paths, ["PUT /api/0/issues/12/"])
+        self.assertEqual(server.paths, ["PUT /api/0/issues/12/", "GET /api/0/issues/12/"])
+        self.assertEqual(output["issue"]["id"], "12")
         self.assertEqual(output["issue"]["status"], "ignored")
-        self.assertEqual(output["issue"]["statusDetails"], {"ignoreCount": 100, "ignoreWindow": 60, "actor": None})
 
     def test_sentry_9_answer(self):
         output, _ = self.update({"issue_id": "12", "status": "ignored"}, reply(200, file="issue_sentry9.json.resp"))

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections import deque
 from datetime import datetime
 from typing import Callable, List, Optional, Union
@@ -20,6 +21,7 @@ import jsonschema
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from insightconnect_plugin_runtime.exceptions import PluginException
 from urllib3.response import HTTPResponse
 
 from komand_sentry.connection.connection import Connection
@@ -356,3 +358,152 @@ def spec_version() -> str:
 
     with open(os.path.join(os.path.dirname(RESPONSES), "..", "plugin.spec.yaml"), encoding="utf-8") as file:
         return str(yaml.safe_load(file)["version"])
+
+
+# A server that answers by route ------------------------------------------------------------------------------------
+
+
+class RoutedSentry(FakeSentry):
+    """Answers by route rather than by order, for actions whose requests depend on what the client learns (a short
+    ID resolved, a team looked up, the legacy routes found). `routes` maps "METHOD /path regex/" (matched in full
+    against the path) to a Reply or to a callable taking the Sent request and returning a Reply; the first route that
+    matches answers. A request no route matches gets Sentry 9's catch-all, an empty 404, and is kept in `unrouted`."""
+
+    def __init__(self, routes: dict):
+        super().__init__()
+        self.routes = [(method, re.compile(pattern), answer) for method, pattern, answer in _split_routes(routes)]
+        self.unrouted: List[Sent] = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        sent = Sent(request, timeout, verify, stream)
+        self.requests.append(sent)
+        for method, pattern, answer in self.routes:
+            if method == sent.method and pattern.fullmatch(sent.path):
+                answer = answer(sent) if callable(answer) and not isinstance(answer, Reply) else answer
+                if answer.raises is not None:
+                    raise answer.raises
+                return self._response(request, answer)
+        self.unrouted.append(sent)
+        return self._response(request, Reply(404, b"", {"Content-Type": "text/html; charset=utf-8"}))
+
+    def sent_to(self, method: str, path_pattern: str) -> List[Sent]:
+        """The requests of this method whose path matches the pattern in full."""
+        pattern = re.compile(path_pattern)
+        return [sent for sent in self.requests if sent.method == method and pattern.fullmatch(sent.path)]
+
+
+def _split_routes(routes: dict):
+    for key, answer in routes.items():
+        method, _, pattern = key.partition(" ")
+        yield method, pattern, answer
+
+
+def page_size(sent: Sent) -> int:
+    """The page size a listing request asked for (Sentry reads `per_page`, its issue listings `limit`)."""
+    return int(sent.params.get("per_page") or sent.params.get("limit") or 100)
+
+
+def paged(items: list, size_cap: int = 100) -> Callable[[Sent], Reply]:
+    """A listing served page by page with Sentry's Link header; the cursor is '0:<offset>:0'."""
+
+    def answer(sent: Sent) -> Reply:
+        size = min(size_cap, page_size(sent))
+        offset = int(sent.params["cursor"].split(":")[1]) if sent.params.get("cursor") else 0
+        base = f"{sent.scheme}://{sent.host}{sent.path}"
+        more = offset + size < len(items)
+        link = link_header(base, f"0:{max(0, offset - size)}:1", f"0:{offset + size}:0", more)
+        return Reply(200, items[offset : offset + size], {"Link": link})
+
+    return answer
+
+
+# Today's Sentry and Sentry 9.1.2 as routes, for the issue workflow actions ----------------------------------------
+
+ORG = "example-org"
+ISSUE = "4506790000"  # today's issue (issue_after_update.json.resp), short ID PUMP-STATION-1A
+SHORT_ID = "PUMP-STATION-1A"
+SCOPED_ISSUE = f"/api/0/organizations/{ORG}/issues/{ISSUE}/"
+ISSUE9 = "12"  # Sentry 9's issue (issue_sentry9.json.resp), short ID INTERNAL-C, project internal (id 1)
+SHORT_ID9 = "INTERNAL-C"
+PROJECT9 = "internal"
+LEGACY_ISSUE9 = f"/api/0/issues/{ISSUE9}/"
+NOT_FOUND_FILE = "error_not_found.json.resp"
+
+
+def with_routes(overrides: Optional[dict], defaults: dict) -> dict:
+    """`overrides` first (the first matching route answers), then the defaults they do not replace."""
+    routes = dict(overrides or {})
+    for key, answer in defaults.items():
+        routes.setdefault(key, answer)
+    return routes
+
+
+def today_routes(overrides: Optional[dict] = None) -> dict:
+    """Today's Sentry (organization-scoped issue routes) for the issue 4506790000 of example-org."""
+    return with_routes(
+        overrides,
+        {
+            f"GET /api/0/organizations/{ORG}/shortids/{SHORT_ID}/": reply(200, file="shortid_today.json.resp"),
+            f"GET /api/0/organizations/{ORG}/shortids/[^/]+/": reply(404, file=NOT_FOUND_FILE),
+            f"GET {SCOPED_ISSUE}": reply(200, file="issue_after_update.json.resp"),
+            f"GET {SCOPED_ISSUE}events/[^/]+/": reply(200, file="event_today.json.resp"),
+            f"POST {SCOPED_ISSUE}notes/": reply(201, file="note_today.json.resp"),
+            f"GET {SCOPED_ISSUE}notes/": paged(load_json("notes_today_page1.json.resp")),
+            f"GET /api/0/organizations/{ORG}/teams/": paged(load_json("teams_today_page1.json.resp")),
+            f"(GET|PUT|POST) /api/0/organizations/{ORG}/issues/[^/]+/.*": reply(404, file=NOT_FOUND_FILE),
+        },
+    )
+
+
+def sentry9_routes(overrides: Optional[dict] = None) -> dict:
+    """Sentry 9.1.2 (legacy issue routes only; captures of its answers) for the issue 12 of example-org."""
+    latest, oldest = load_json("event_sentry9_latest.json.resp"), load_json("event_sentry9_oldest.json.resp")
+    return with_routes(
+        overrides,
+        {
+            f"GET /api/0/organizations/{ORG}/shortids/{SHORT_ID9}/": reply(200, file="shortid_sentry9.json.resp"),
+            f"GET /api/0/organizations/{ORG}/shortids/[^/]+/": reply(404, file=NOT_FOUND_FILE),
+            f"GET /api/0/organizations/{ORG}/projects/": paged(load_json("projects_sentry9.json.resp")),
+            f"GET /api/0/organizations/{ORG}/teams/": paged(load_json("teams_sentry9.json.resp")),
+            f"GET {LEGACY_ISSUE9}": reply(200, file="issue_sentry9.json.resp"),
+            f"PUT {LEGACY_ISSUE9}": reply(200, file="issue_sentry9.json.resp"),
+            f"GET {LEGACY_ISSUE9}events/latest/": reply(200, file="event_sentry9_latest.json.resp"),
+            f"GET {LEGACY_ISSUE9}events/oldest/": reply(200, file="event_sentry9_oldest.json.resp"),
+            f"GET {LEGACY_ISSUE9}(comments|notes)/": paged(load_json("comments_sentry9.json.resp")),
+            f"POST {LEGACY_ISSUE9}(comments|notes)/": reply(201, file="comment_sentry9.json.resp"),
+            f"GET /api/0/projects/{ORG}/{PROJECT9}/events/{latest['eventID']}/": reply(200, latest),
+            f"GET /api/0/projects/{ORG}/{PROJECT9}/events/{oldest['eventID']}/": reply(200, oldest),
+            f"GET /api/0/projects/{ORG}/{PROJECT9}/events/[^/]+/": reply(404, file="error_event_not_found.json.resp"),
+            "(GET|PUT|POST) /api/0/(issues|groups)/[0-9]+/.*": reply(404, file=NOT_FOUND_FILE),
+        },
+    )
+
+
+def run_routed(action_class, routes: dict, params: dict, connection: Optional[dict] = None, server=None):
+    """The action run once on a RoutedSentry (made from `routes` unless `server` is given): (output, server).
+    The output is checked against the output schema and must not hold the token."""
+    server = server or RoutedSentry(routes)
+    output = run_action(action_class, connect(connection or connection_params(), server), params)
+    assert TOKEN not in json.dumps(output), "the token is in the output"
+    return output, server
+
+
+def refused_routed(action_class, routes: dict, params: dict, connection: Optional[dict] = None):
+    """The PluginException the action raises on a RoutedSentry, and the server: (error, server). The error must not
+    show the token."""
+    server = RoutedSentry(routes)
+    try:
+        run_action(action_class, connect(connection or connection_params(), server), params)
+    except PluginException as error:
+        assert TOKEN not in exception_text(error), "the token is in the error"
+        return error, server
+    raise AssertionError(f"{action_class.__name__} did not raise a PluginException; requests: {server.paths}")
+
+
+def membership(issue_id: str, project_id: str = "1", organization_projects=("1",)) -> List[Reply]:
+    """The two answers with which a legacy route is confirmed for an organization: the issue (its project) and the
+    organization's projects."""
+    issue = dict(load_json("issue_sentry9.json.resp"), id=issue_id)
+    issue["project"] = dict(issue["project"], id=project_id)
+    projects = [{"id": project, "slug": f"project-{project}"} for project in organization_projects]
+    return [Reply(200, issue), Reply(200, projects)]

@@ -6,6 +6,7 @@ from .schema import ConnectionSchema, Input
 import requests
 
 from komand_sentry.util.api import SentryApi, api_root
+from komand_sentry.util.errors import remember_secret
 from komand_sentry.util.ingest import Ingestor
 from komand_sentry.util.transport import Settings, Transport
 from komand_sentry.util.version import CLIENT_NAME
@@ -36,15 +37,8 @@ class Connection(insightconnect_plugin_runtime.Connection):
     @property
     def api(self) -> SentryApi:
         if self._api is None:
-            token = (self.token or {}).get("token") if isinstance(self.token, dict) else None
-            if not token or not token.strip():
-                raise PluginException(
-                    cause="The connection has no auth token.",
-                    assistance="Give a Sentry auth token in the connection's Auth Token field.",
-                )
-            self._api = SentryApi(
-                api_root(self.url), token.strip(), self._transport(), self.organization_slug, self.logger
-            )
+            token = checked_token(self.token)
+            self._api = SentryApi(api_root(self.url), token, self._transport(), self.organization_slug, self.logger)
         return self._api
 
     @property
@@ -62,6 +56,27 @@ class Connection(insightconnect_plugin_runtime.Connection):
         except PluginException as error:
             raise ConnectionTestException(cause=error.cause, assistance=error.assistance, data=error.data)
         return {"success": True}
+
+
+def checked_token(credential) -> str:
+    """The token without surrounding white space; refused, without being shown, if it could not be a header value."""
+    token = credential.get("token") if isinstance(credential, dict) else None
+    token = token.strip() if isinstance(token, str) else ""
+    if not token:
+        raise PluginException(
+            cause="The connection has no auth token.",
+            assistance="Give a Sentry auth token in the connection's Auth Token field.",
+        )
+    remember_secret(token)
+    for position, char in enumerate(token, start=1):
+        if char.isspace() or not 33 <= ord(char) <= 126:
+            raise PluginException(
+                cause=f"The connection's auth token has a space, line break, control or non-ASCII character at "
+                f"position {position}, which no Sentry token has.",
+                assistance="Copy the token again as one line (for example from Settings > Auth Tokens) and paste it "
+                "into the connection's Auth Token field.",
+            )
+    return token
 
 
 def _settings(timeout, max_retry_wait, verify_tls) -> Settings:

@@ -1,84 +1,74 @@
-"""Sentry's Web API (/api/0/): bearer auth, organization-scoped paths with region hosts, the legacy unscoped
-paths of older servers, and pagination that is complete or says where it stopped."""
+"""Sentry's Web API (/api/0/): one client whose operations are each a path, its parameters and one call.
+
+Transport (time, retries, bounds) is transport.py's, routing (organization-scoped or legacy routes, regions) is
+routes.py's, paging listing.py's, the PluginExceptions errors.py's. Requests carry the token through `BearerToken`,
+which refuses any host but the configured one and the organizations' region hosts.
+"""
 
 import json
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
-from urllib.parse import quote, urlsplit
+from typing import Dict, List, Optional
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.errors import Preset, http_error, sentry_detail
-from komand_sentry.util.identifiers import check_cursor, check_issue_id, check_limit, check_slug, is_short_id
-from komand_sentry.util.pagination import next_cursor
+from komand_sentry.util import bulk, regions
+from komand_sentry.util.answers import decode_answer, unusable_answer
+from komand_sentry.util.errors import Preset, http_error, remember_secret, sentry_detail
+from komand_sentry.util.identifiers import check_cursor, check_event_id, check_limit, check_slug, check_text
+from komand_sentry.util.listing import Listing, Page, collect, page_size_for
+from komand_sentry.util.routes import Issue, IssueRoutes, is_missing_route, segment
 from komand_sentry.util.transport import Transport
 from komand_sentry.util.version import CLIENT_NAME
 
-PAGE_SIZE = 100  # the most Sentry serves in one page
-MAX_PAGES = 1000  # 100,000 items at full pages; a server whose cursors never end must not hold a step forever
-SAAS_HOST = "sentry.io"
+api_root = regions.api_root  # the connection URL's root form; kept here, where callers have always found it
 
 
-@dataclass
-class Page:
-    items: List[dict]
-    has_more: bool
-    next_cursor: Optional[str]
+class BearerToken(requests.auth.AuthBase):
+    """The token, on requests to the allowed hosts only (a host is judged as urllib3, which connects, reads it)."""
 
+    def __init__(self, token: str, allowed_hosts: set):
+        self.token = token
+        self.allowed_hosts = allowed_hosts
 
-def api_root(url: Optional[str]) -> str:
-    """'https://sentry.example.com' from the root form or the API form ('.../api/0/'); refuses anything else."""
-    url = (url or "https://sentry.io").strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unbalanced '[' or ']' around an IPv6 host
-        parts = urlsplit("")
-    problem = None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problem = "it is not an http or https URL with a host"
-    elif parts.username or parts.password:
-        problem = "it holds credentials; give the token in the Auth Token field only"
-    elif parts.query or parts.fragment:
-        problem = "it has a query or fragment"
-    elif any(ch.isspace() or ord(ch) < 32 for ch in url):
-        problem = "it contains spaces or control characters"
-    if problem is None:
-        try:
-            parts.port
-        except ValueError:
-            problem = "its port is not a number from 1 to 65535"
-    if problem:
-        raise PluginException(
-            cause=f"Invalid connection setting 'url': {problem}.",
-            assistance="Give the root URL of the Sentry host, such as https://sentry.io, https://de.sentry.io or "
-            "https://sentry.example.com (the form ending in /api/0/ is accepted too).",
-        )
-    path = parts.path.rstrip("/")
-    if path.endswith("/api/0"):
-        path = path[: -len("/api/0")]
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        host = urllib3.util.parse_url(request.url).host
+        if host not in self.allowed_hosts:
+            raise PluginException(
+                cause=f"The plugin refused to send the auth token to {host!r}, which is not the connection's host.",
+                assistance="Verify the connection URL; the token is sent to that host and its Sentry regions only.",
+            )
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
 
 
 class SentryApi:
     def __init__(self, root: str, token: str, transport: Transport, default_organization: Optional[str], logger):
         self.root = root
-        self.token = token
         self.transport = transport
         self.default_organization = default_organization or None
         self.logger = logger
-        self.legacy_routes_only = False  # learnt from a server without organization-scoped routes (Sentry 9)
-        self._region_roots: Dict[str, str] = {}
-        transport.session.headers["Authorization"] = f"Bearer {token}"
+        remember_secret(token)
+        self.auth = BearerToken(token, {urllib3.util.parse_url(root).host})
+        transport.session.auth = self.auth
         transport.session.headers["User-Agent"] = CLIENT_NAME
+        self.regions = regions.Regions(self)
+        self.routes = IssueRoutes(self)
+        self._teams: Dict[str, Dict[str, str]] = {}
 
-    # The four operations --------------------------------------------------------------------------------------
+    @property
+    def legacy_routes_only(self) -> bool:
+        return self.routes.legacy_only
+
+    def root_for(self, organization: Optional[str]) -> str:
+        return self.regions.root_for(organization) if organization else self.root
+
+    # Operations ---------------------------------------------------------------------------------------------------
 
     def check_token(self) -> dict:
         """GET /api/0/: 200 with `auth` when the token is accepted, 401 when it is not."""
-        response = self._request("GET", f"{self.root}/api/0/")
-        self._raise_for_status(response)  # a 404 says the URL is wrong, a 401 that the token is
-        body = self._json(response, "GET /api/0/")
+        body = self.call("GET", f"{self.root}/api/0/")
         if not isinstance(body, dict) or not body.get("auth"):
             raise PluginException(
                 preset=Preset.API_KEY, data="Sentry answered GET /api/0/ without recognising the token"
@@ -86,245 +76,159 @@ class SentryApi:
         return body
 
     def list_project_issues(
-        self,
-        organization: str,
-        project: str,
-        query: Optional[str],
-        stats_period: Optional[str],
-        short_id_lookup: Optional[bool],
-        limit: Optional[int],
-        cursor: Optional[str],
-        sort: Optional[str] = None,
+        self, organization, project, query, stats_period, short_id_lookup, limit, cursor, sort=None
     ) -> Page:
-        organization = check_slug("organization_slug", organization)
-        project = check_slug("project_slug", project)
-        params = {"sort": sort} if sort else {}
-        if query is not None:
-            params["query"] = query  # "" lists every issue; absent means Sentry's default, is:unresolved
-        if stats_period is not None:
-            params["statsPeriod"] = stats_period
+        organization, project = check_slug("organization_slug", organization), check_slug("project_slug", project)
+        params = {"query": query, "statsPeriod": stats_period, "sort": sort}  # query "" lists every issue
         if short_id_lookup is not None:
             params["shortIdLookup"] = "1" if short_id_lookup else "0"  # Sentry compares with "1"
-        root = self._root_for(organization)
-        url = f"{root}/api/0/projects/{_segment(organization)}/{_segment(project)}/issues/"
-        return self._collect(url, params, "limit", check_limit("limit", limit), check_cursor("cursor", cursor))
+        url = f"{self.root_for(organization)}/api/0/projects/{segment(organization)}/{segment(project)}/issues/"
+        return self.list_pages(url, params, check_limit("limit", limit), check_cursor("cursor", cursor))
 
-    def list_issue_events(
-        self,
-        issue_id: str,
-        organization: Optional[str],
-        full: Optional[bool],
-        limit: Optional[int],
-        cursor: Optional[str],
-    ) -> Page:
-        issue_id, organization = self._issue_target(issue_id, organization)
-        params = {"full": "1"} if full else {}
+    def list_issue_events(self, issue_id, organization, full, limit, cursor) -> Page:
+        issue = self.routes.target(issue_id, organization)
         limit, cursor = check_limit("limit", limit), check_cursor("cursor", cursor)
-        first = self._first_page_size(limit)
-        response, url = self._issue_request(
-            "GET", issue_id, organization, "events/", params=_with_page(params, "per_page", first, cursor)
-        )
-        return self._collect(url, params, "per_page", limit, cursor, first_response=response)
+        return self._list_issue_pages(issue, "events/", {"full": "1" if full else None}, limit, cursor)
 
-    def update_issue(self, issue_id: str, organization: Optional[str], changes: dict) -> dict:
-        issue_id, organization = self._issue_target(issue_id, organization)
-        response, url = self._issue_request("PUT", issue_id, organization, "", json=changes)
-        self._raise_for_status(response)
-        updated = self._json(response, "PUT issue")
-        if not isinstance(updated, dict):
-            raise _unexpected("PUT issue", "it is not a JSON object")
-        if "id" not in updated and _is_scoped(url):
-            # Sentry answers an update with the whole issue; an answer of the changed fields only is completed
-            # from the same organization-scoped issue (the legacy routes have no documented read of an issue)
-            response = self._request("GET", url)
-            self._raise_for_status(response)
-            updated = self._json(response, "GET issue")
+    def get_issue(self, issue_id, organization) -> dict:
+        issue = self.routes.target(issue_id, organization)
+        answer = self.answer(self.routes.send("GET", issue, ""))
+        return _object(answer, "GET issue")
+
+    def update_issue(self, issue_id, organization, changes: dict) -> dict:
+        issue = self.routes.target(issue_id, organization)
+        changes = self.with_team_assignee(changes, issue.organization)
+        needs_scope = "substatus" if "substatus" in changes else None
+        response = self.routes.send("PUT", issue, "", needs_scope=needs_scope, body=changes)
+        updated = _object(self.answer(response, assignee=changes.get("assignedTo")), "PUT issue")
+        if "id" not in updated:  # an answer of the changed fields only: completed from the issue itself
+            updated = _object(self.answer(self.routes.send("GET", issue, "")), "GET issue")
         return updated
 
-    # Paths, regions and the legacy fallback ---------------------------------------------------------------------
-
-    def _issue_target(self, issue_id: str, organization: Optional[str]):
-        issue_id = check_issue_id("issue_id", issue_id)
-        organization = organization or self.default_organization
-        if organization:
-            check_slug("organization_slug", organization)
-        elif is_short_id(issue_id):
+    def get_issue_event(self, issue_id, event_id, organization, environment) -> dict:
+        issue = self.routes.target(issue_id, organization)
+        event_id = check_event_id("event_id", event_id)
+        event = self._issue_event(issue, event_id, environment)
+        group = str(event.get("groupID", event.get("groupId", issue.id)))
+        if group != issue.id:
             raise PluginException(
-                cause=f"Invalid input 'issue_id': the short ID {issue_id!r} needs an organization.",
-                assistance="Give Organization Slug (in the action or the connection), or the issue's numeric ID.",
+                cause=f"The event {event_id} belongs to issue {group}, not to issue {issue.id}.",
+                assistance="Give an event ID of this issue, or latest, oldest or recommended.",
             )
-        return issue_id, organization
+        return event
 
-    def _issue_request(self, method: str, issue_id: str, organization: Optional[str], suffix: str, **kwargs):
-        """Organization-scoped path first; after a 404 there, the legacy path decides whether the server lacks
-        organization-scoped routes (it answers) or the issue does not exist (404 again). A short ID or a substatus
-        never goes to the legacy path."""
-        legacy = f"{self.root}/api/0/issues/{_segment(issue_id)}/{suffix}"
-        scoped_only = _scoped_only(issue_id, kwargs.get("json"))
-        if not organization or self.legacy_routes_only:
-            if scoped_only:
-                raise _needs_scoped_routes(scoped_only, self.legacy_routes_only)
-            return self._request(method, legacy, **kwargs), legacy
-        scoped = f"{self._root_for(organization)}/api/0/organizations/{_segment(organization)}/issues/{_segment(issue_id)}/{suffix}"
-        response = self._request(method, scoped, **kwargs)
-        if response.status_code != 404 or scoped_only or _answered_by_an_endpoint(response):
-            return response, scoped
-        # the legacy path on the organization's own host: unscoped issue IDs are region-scoped
-        legacy = f"{self._root_for(organization)}/api/0/issues/{_segment(issue_id)}/{suffix}"
-        fallback = self._request(method, legacy, **kwargs)
-        if fallback.status_code == 404:
-            return response, scoped
-        if 200 <= fallback.status_code < 300:  # only a success proves the server serves the legacy routes alone
-            self.logger.info("Sentry has no organization-scoped issue routes (an older server): using /api/0/issues/.")
-            self.legacy_routes_only = True
-        return fallback, legacy
+    def add_issue_comment(self, issue_id, text, organization) -> dict:
+        issue = self.routes.target(issue_id, organization)
+        body = {"text": check_text("text", text)}
+        return _object(self.answer(self.routes.send("POST", issue, "notes/", body=body)), "POST note")
 
-    def _root_for(self, organization: str) -> str:
-        """The organization's region host on sentry.io (looked up once); the configured host elsewhere."""
-        if urlsplit(self.root).hostname != SAAS_HOST:
-            return self.root
-        if organization not in self._region_roots:
-            url = f"{self.root}/api/0/organizations/{_segment(organization)}/"
-            response = self._request("GET", url)
-            self._raise_for_status(response)
-            details = self._json(response, "GET organization")
-            links = details.get("links") if isinstance(details, dict) else None
-            region = links.get("regionUrl") if isinstance(links, dict) else None
-            self._region_roots[organization] = _trusted_region(region) or self.root
-        return self._region_roots[organization]
+    def list_issue_comments(self, issue_id, organization) -> List[dict]:
+        issue = self.routes.target(issue_id, organization)
+        return self._list_issue_pages(issue, "notes/", {}, None, None).items
 
-    # Pagination -------------------------------------------------------------------------------------------------
+    def bulk_update_issues(self, organization, project, issue_ids, query, changes: dict) -> dict:
+        organization = check_slug("organization_slug", organization)
+        project = check_slug("project_slug", project) if project else None
+        changes = self.with_team_assignee(changes, organization)
+        return bulk.BulkUpdate(self, organization, project).run(issue_ids, query, changes)
 
-    def _collect(
-        self, url: str, params: dict, size_param: str, limit: Optional[int], cursor: Optional[str], first_response=None
-    ) -> Page:
-        items: List[dict] = []
-        seen_cursors = {cursor} if cursor else set()
-        response = first_response
-        pages = 0
-        while True:
-            pages += 1
-            page_size = self._first_page_size(None if limit is None else limit - len(items))
-            if response is None:
-                response = self._request("GET", url, params=_with_page(params, size_param, page_size, cursor))
-            self._raise_for_status(response)
-            what = f"GET {urlsplit(url).path}"
-            page = self._json(response, what)
-            if not isinstance(page, list):
-                raise _unexpected(what, "it is not a list")
-            following = next_cursor(response.headers.get("Link"), what)
-            items.extend(page)
-            if limit is not None and len(items) >= limit:
-                has_more = len(items) > limit or following is not None
-                return Page(items[:limit], has_more, following if len(items) == limit else cursor)
-            if following is None:
-                return Page(items, False, None)
-            if following in seen_cursors:
-                raise PluginException(
-                    cause=f"Sentry's pagination of {what} does not advance (cursor {following!r} came back again), "
-                    "so the listing cannot be completed.",
-                    assistance="Try again later; if it persists, list with a Limit and continue with Next Cursor.",
-                )
-            if pages >= MAX_PAGES:
-                raise PluginException(
-                    cause=f"Sentry's listing of {what} goes on past {MAX_PAGES} pages, so the plugin stopped it "
-                    "rather than let the step run without end.",
-                    assistance="List with a Limit and continue with Next Cursor.",
-                )
-            seen_cursors.add(following)
-            cursor, response = following, None
+    # Assignees ------------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _first_page_size(remaining: Optional[int]) -> int:
-        return PAGE_SIZE if remaining is None else max(1, min(PAGE_SIZE, remaining))
+    def with_team_assignee(self, changes: dict, organization: Optional[str]) -> dict:
+        """`assignedTo: "#team-slug"` as Sentry's `team:<id>` (the organization's teams are read once)."""
+        value = changes.get("assignedTo")
+        if not (isinstance(value, str) and value.startswith("#")):
+            return changes
+        if not organization:
+            raise _bad_assignee(value, "a team given as #team-slug needs an organization")
+        if organization not in self._teams:
+            teams = self.list_all(f"/api/0/organizations/{segment(organization)}/teams/", organization)
+            self._teams[organization] = {str(team.get("slug")): str(team.get("id")) for team in teams}
+        team_id = self._teams[organization].get(value[1:])
+        if team_id is None:
+            raise _bad_assignee(value, f"the organization {organization!r} has no such team")
+        return dict(changes, assignedTo=f"team:{team_id}")
 
-    # Requests and answers ---------------------------------------------------------------------------------------
+    # Requests, answers and listings ---------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
-        if "json" in kwargs:
-            kwargs["data"] = json.dumps(kwargs.pop("json")).encode("utf-8")
-            kwargs.setdefault("headers", {})["Content-Type"] = "application/json"
-        return self.transport.request(method, url, secrets=(self.token,), **kwargs)
+    def send(self, method: str, url: str, params: Optional[dict] = None, body=None) -> requests.Response:
+        request = {"params": {key: value for key, value in (params or {}).items() if value is not None}}
+        if body is not None:
+            request["data"] = json.dumps(body).encode("utf-8")
+            request["headers"] = {"Content-Type": "application/json"}
+        return self.transport.request(method, url, **request)
 
-    def _raise_for_status(self, response: requests.Response) -> None:
-        if 200 <= response.status_code < 300:
-            return
-        what = f"{response.request.method} {urlsplit(response.request.url).path}"
-        raise http_error(response.status_code, what, sentry_detail(response, (self.token,)))
+    def call(self, method: str, url: str, params: Optional[dict] = None, body=None):
+        return self.answer(self.send(method, url, params, body))
 
-    @staticmethod
-    def _json(response: requests.Response, what: str):
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise _unexpected(what, "it is not JSON")
+    def answer(self, response: requests.Response, assignee: Optional[str] = None):
+        """The decoded answer of a request that must succeed (None for 204 No Content)."""
+        what = describe(response)
+        if not 200 <= response.status_code < 300:
+            if assignee is not None and response.status_code == 400 and "assignedTo" in response.text[:10000]:
+                raise _bad_assignee(assignee, f"Sentry cannot resolve it ({sentry_detail(response)})")
+            raise http_error(response.status_code, what, sentry_detail(response))
+        return None if response.status_code == 204 else decode_answer(response.content, what)
+
+    def list_pages(self, url: str, params: dict, limit: Optional[int], cursor: Optional[str], first=None) -> Page:
+        def fetch(page_cursor, page_size):
+            return self.send("GET", url, _page_params(params, page_size, page_cursor))
+
+        return collect(Listing(fetch, self.answer, f"GET {urlsplit(url).path}"), limit, cursor, first)
+
+    def list_all(self, path: str, organization: Optional[str]) -> List[dict]:
+        return self.list_pages(f"{self.root_for(organization)}{path}", {}, None, None).items
+
+    def _list_issue_pages(self, issue: Issue, suffix: str, params: dict, limit, cursor) -> Page:
+        first = self.routes.send("GET", issue, suffix, params=_page_params(params, page_size_for(limit), cursor))
+        return self.list_pages(first.request.url.split("?", 1)[0], params, limit, cursor, first=first)
+
+    def _issue_event(self, issue: Issue, event_id: str, environment: Optional[str]) -> dict:
+        if issue.organization and not self.routes.legacy_only:
+            url = self.routes.scoped_url(issue, f"events/{event_id}/")
+            response = self.send("GET", url, {"environment": environment})
+            if not is_missing_route(response):
+                return _object(self.answer(response), "GET event")
+        return self._legacy_issue_event(issue, event_id, environment)
+
+    def _legacy_issue_event(self, issue: Issue, event_id: str, environment: Optional[str]) -> dict:
+        if event_id == "recommended":
+            raise PluginException(
+                cause="Invalid input 'event_id': the recommended event needs Sentry's organization-scoped event "
+                "endpoints, which this server does not have (an older Sentry).",
+                assistance="Ask for latest, oldest or an event ID.",
+            )
+        if event_id in ("latest", "oldest"):
+            response = self.routes.send_legacy("GET", issue, f"events/{event_id}/", params={"environment": environment})
+            return _object(self.answer(response), "GET event")
+        if not issue.organization:
+            raise PluginException(
+                cause="Invalid input 'event_id': an event ID needs the organization on this server.",
+                assistance="Give Organization Slug (in the action or the connection), or ask for latest or oldest.",
+            )
+        self.routes.confirm_in_organization(issue)
+        organization, project = segment(issue.organization), segment(str(issue.details["project"]["slug"]))
+        url = f"{self.root_for(issue.organization)}/api/0/projects/{organization}/{project}/events/{event_id}/"
+        return _object(self.call("GET", url), "GET event")
+
+def describe(response: requests.Response) -> str:
+    return f"{response.request.method} {urlsplit(response.request.url).path}"
 
 
-def _with_page(params: dict, size_param: str, size: int, cursor: Optional[str]) -> dict:
-    page = dict(params, **{size_param: str(size)})
-    if cursor:
-        page["cursor"] = cursor
-    return page
+def _page_params(params: dict, size: int, cursor: Optional[str]) -> dict:
+    """Both page-size names Sentry's endpoints read (`limit` on issues, `per_page` elsewhere), and the cursor."""
+    return dict(params, limit=str(size), per_page=str(size), cursor=cursor or None)
 
 
-def _segment(value: str) -> str:
-    """A checked identifier as one path segment (the checks already exclude '/', '.', '%' and the like)."""
-    return quote(value, safe="")
+def _object(answer, what: str) -> dict:
+    if not isinstance(answer, dict):
+        raise unusable_answer(what, "it is not a JSON object")
+    return answer
 
 
-def _trusted_region(region_url) -> Optional[str]:
-    """A region URL from Sentry, accepted only on https under sentry.io, so that the token goes nowhere else."""
-    if not isinstance(region_url, str):
-        return None
-    parts = urlsplit(region_url)
-    host = parts.hostname or ""
-    if parts.scheme != "https" or not (host == SAAS_HOST or host.endswith("." + SAAS_HOST)) or parts.username:
-        return None
-    return f"https://{parts.netloc}"
-
-
-def _answered_by_an_endpoint(response: requests.Response) -> bool:
-    """A 404 with Sentry's JSON `detail` comes from an existing organization-scoped endpoint: the issue is not there
-    (or belongs to another organization), and the unscoped path must not be tried, lest it act on an issue of an
-    organization other than the one named. A server without the route answers an empty or HTML 404 (Sentry 9)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return False
-    return isinstance(body, dict) and "detail" in body
-
-
-def _is_scoped(url: str) -> bool:
-    return urlsplit(url).path.startswith("/api/0/organizations/")
-
-
-def _scoped_only(issue_id: str, body: Optional[dict]) -> Optional[Tuple[str, str, str]]:
-    """What only the organization-scoped issue routes serve, as (input, what it is, what to do on an older server):
-    a short ID (the legacy routes take numeric IDs only) and a substatus (not a field of the legacy update)."""
-    if is_short_id(issue_id):
-        return "issue_id", f"the short ID {issue_id!r}", "Give the issue's numeric ID."
-    if isinstance(body, dict) and "substatus" in body:
-        return "substatus", "a substatus", "Leave Substatus empty for this server."
-    return None
-
-
-def _needs_scoped_routes(scoped_only: Tuple[str, str, str], older_server: bool) -> PluginException:
-    name, what, older_server_assistance = scoped_only
-    if older_server:
-        return PluginException(
-            cause=f"Invalid input '{name}': {what} needs Sentry's organization-scoped issue endpoints, which this "
-            "server does not have (an older Sentry).",
-            assistance=older_server_assistance,
-        )
+def _bad_assignee(value: str, problem: str) -> PluginException:
     return PluginException(
-        cause=f"Invalid input '{name}': {what} needs Sentry's organization-scoped issue endpoints, which are used "
-        "only with an organization.",
-        assistance="Give Organization Slug (in the action or the connection).",
-    )
-
-
-def _unexpected(what: str, problem: str) -> PluginException:
-    return PluginException(
-        cause=f"Sentry's answer to {what} cannot be used: {problem}.",
-        assistance="Verify that the connection URL points at a Sentry server (not a proxy or login page) and try again.",
+        cause=f"Invalid input 'assignedTo': {value!r} cannot be assigned: {problem}.",
+        assistance="Give user:<id>, team:<id>, a user's ID, username or email, or #<team-slug>; an empty value "
+        "unassigns.",
     )
