@@ -11,6 +11,9 @@ help:
 	@echo "make demo         run every action against a local real Sentry 9.1.2 (installs it the first time)"
 	@echo "make test         unit, contract, fault and real-server tests (starts Sentry 9.1.2 and Bugsink)"
 	@echo "make unit         the tests that need no server"
+	@echo "make messages     ready-to-run messages for the local Sentry in messages/ (every action, the trigger, the task)"
+	@echo "make http         http mode on 127.0.0.1 only (PORT=10001); bin/komand_sentry http alone listens on every interface"
+	@echo "make clone-check  the server-free suites from a fresh clone of HEAD in an empty folder (what CI runs)"
 	@echo "make regenerate   regenerate schemas, bin/, help.md, setup.py, Dockerfile, .CHECKSUM from plugin.spec.yaml"
 	@echo "make validate     Rapid7's validators, offline (network look-ups neutralised)"
 	@echo "make bench        benchmarks (figures in bench/results/)"
@@ -24,6 +27,16 @@ test:
 
 unit:
 	bash scripts/plugin-venv.sh && .venv/bin/python -m pytest -q unit_test
+
+messages:
+	bash scripts/plugin-venv.sh && bash scripts/sentry9.sh && .venv/bin/python scripts/messages.py
+
+PORT?=10001
+http:
+	bash scripts/plugin-venv.sh && bash scripts/http.sh $(PORT)
+
+clone-check:
+	bash scripts/clone-check.sh
 
 regenerate:
 	bash scripts/regenerate.sh
@@ -57,4 +70,4 @@ export: image
 	@printf "\n ---> Exporting Docker image to ./$(VENDOR)_$(NAME)_$(VERSION).tar\n"
 	@docker save $(VENDOR)/$(NAME):$(VERSION) | gzip > $(VENDOR)_$(NAME)_$(VERSION).tar
 
-.PHONY: help demo test unit regenerate validate bench servers stop-servers tarball image export
+.PHONY: help demo test unit messages http clone-check regenerate validate bench servers stop-servers tarball image export
