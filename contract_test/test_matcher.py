@@ -66,7 +66,8 @@ ACCEPTED = [
 ]
 
 REFUSED = [
-    ("undeclared-query-parameter", request("GET", ISSUES, [("per_page", "100")]), "not declared"),
+    ("undeclared-query-parameter", request("GET", ISSUES, [("page_size", "100")]), "not declared"),
+    ("page-size-alias-over-100", request("GET", ISSUES, [("per_page", "500")]), "100"),
     ("boolean-as-True", request("GET", ISSUES, [("shortIdLookup", "True")]), "reads 1/0"),
     ("boolean-as-true", request("GET", EVENTS, [("full", "true")]), "reads 1/0"),
     ("statsPeriod-outside-its-values", request("GET", ISSUES, [("statsPeriod", "7d")]), "its description allows"),

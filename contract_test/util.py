@@ -270,7 +270,16 @@ def _declared_query(op: Operation, name: str) -> Tuple[Optional[dict], str]:
         return {"name": "cursor", "schema": {"type": "string", "minLength": 1}}, "cursor of a paginated operation"
     if op.twin is not None and name in PAGINATION and name in op.twin.query_params:
         return op.twin.query_params[name], f"pagination parameter of {op.twin.key}"
+    page_sizes = [op.query_params[size] for size in PAGE_SIZE_NAMES if size in op.query_params]
+    if name in PAGE_SIZE_NAMES and op.lists:
+        # the plugin sends the page size under both names Sentry's endpoints read (Sentry's paginator reads
+        # per_page, the issue searches limit; Django ignores the other); it is checked as the declared one is
+        declared = page_sizes[0] if page_sizes else {"name": name, "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+        return declared, "page size of a paginated operation"
     return None, ""
+
+
+PAGE_SIZE_NAMES = ("limit", "per_page")
 
 
 def optional_body_schema(schema: dict) -> dict:

@@ -177,19 +177,27 @@ class TestConnect(unittest.TestCase):
             ("timeout_zero", {"timeout": 0}, "timeout"),
             ("timeout_negative", {"timeout": -5}, "timeout"),
             ("timeout_too_long", {"timeout": 601}, "timeout"),
-            ("timeout_boolean", {"timeout": True}, "timeout"),
-            ("timeout_text", {"timeout": "30"}, "timeout"),
             ("wait_negative", {"max_retry_wait": -1}, "max_retry_wait"),
             ("wait_too_long", {"max_retry_wait": 3601}, "max_retry_wait"),
-            ("wait_float", {"max_retry_wait": 1.5}, "max_retry_wait"),
         ]
     )
     def test_invalid_settings(self, _name, setting, name):
-        connection = Connection()
-        connection.logger = LOGGER
         with self.assertRaises(PluginException) as context:
-            connection.connect(connection_params(**setting))
+            connect(connection_params(**setting))
         self.assertTrue(context.exception.cause.startswith(f"Invalid connection setting '{name}'"))
+
+    @parameterized.expand(
+        [
+            ("timeout_boolean", {"timeout": True}),
+            ("timeout_text", {"timeout": "30"}),
+            ("wait_float", {"max_retry_wait": 1.5}),
+        ]
+    )
+    def test_settings_of_the_wrong_type_are_refused_by_the_runtime(self, _name, setting):
+        from jsonschema.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):
+            connect(connection_params(**setting))
 
     @parameterized.expand(
         [

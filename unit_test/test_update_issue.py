@@ -190,8 +190,10 @@ class TestValidation(UpdateTest):
         )
 
     def test_boolean_is_not_a_count(self):
-        with self.assertRaises(PluginException):
-            issue_changes(statusDetails={"ignoreCount": True})
+        from jsonschema.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):  # the runtime's schema check, before the plugin runs
+            self.update({"issue_id": "4506790000", "statusDetails": {"ignoreCount": True}})
 
     def test_status_outside_enum_refused_by_the_schema(self):
         from jsonschema.exceptions import ValidationError

@@ -80,21 +80,24 @@ def checked_token(credential) -> str:
 
 
 def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
+    """The transport's settings; the runtime's schema check has made them integers and a boolean already."""
     settings = Settings()
     if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 600:
-            raise PluginException(
-                cause="Invalid connection setting 'timeout': it must be a number of seconds from 1 to 600.",
-                assistance="Set Timeout to a number of seconds, such as 30.",
-            )
-        settings.timeout = float(timeout)
+        settings.timeout = _seconds("timeout", timeout, 1, 600, "Set Timeout to a number of seconds, such as 30.")
     if max_retry_wait is not None:
-        if isinstance(max_retry_wait, bool) or not isinstance(max_retry_wait, int) or not 0 <= max_retry_wait <= 3600:
-            raise PluginException(
-                cause="Invalid connection setting 'max_retry_wait': it must be a number of seconds from 0 to 3600.",
-                assistance="Set Max Retry Wait to a number of seconds, such as 60 (0 turns waiting off).",
-            )
-        settings.max_retry_wait = float(max_retry_wait)
+        settings.max_retry_wait = _seconds(
+            "max_retry_wait", max_retry_wait, 0, 3600, "Set Max Retry Wait to a number of seconds, such as 60 (0 "
+            "turns waiting off)."
+        )
     if verify_tls is not None:
         settings.verify_tls = bool(verify_tls)
     return settings
+
+
+def _seconds(name: str, value: int, low: int, high: int, assistance: str) -> float:
+    if not low <= value <= high:
+        raise PluginException(
+            cause=f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}.",
+            assistance=assistance,
+        )
+    return float(value)

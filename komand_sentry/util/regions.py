@@ -7,9 +7,10 @@ that every URL parser agrees on.
 from typing import Dict, Optional
 from urllib.parse import quote, urlsplit
 
+import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-import urllib3
+from komand_sentry.util.hosts import HostError, check_url
 
 SAAS_HOST = "sentry.io"
 DEFAULT_URL = "https://sentry.io"
@@ -19,12 +20,8 @@ def api_root(url: Optional[str]) -> str:
     """'https://sentry.example.com' from the root form or the API form ('.../api/0/'); refuses anything else."""
     url = (url or DEFAULT_URL).strip()
     problem = host_problem(url)
-    if problem is None:
-        parts = urlsplit(url)
-        if parts.username or parts.password:
-            problem = "it holds credentials; give the token in the Auth Token field only"
-        elif parts.query or parts.fragment:
-            problem = "it has a query or fragment"
+    if problem is None and (urlsplit(url).query or urlsplit(url).fragment):
+        problem = "it has a query or fragment"
     if problem:
         raise PluginException(
             cause=f"Invalid connection setting 'url': {problem}.",
@@ -44,22 +41,17 @@ def trusted_region(region_url) -> Optional[str]:
         return None
     parts = urlsplit(region_url)
     host = parts.hostname or ""
-    if parts.scheme != "https" or not (host == SAAS_HOST or host.endswith("." + SAAS_HOST)) or parts.username:
+    if parts.scheme != "https" or not (host == SAAS_HOST or host.endswith("." + SAAS_HOST)):
         return None
     return f"https://{parts.netloc}"
 
 
 def host_problem(url: str) -> Optional[str]:
-    """What is wrong with the URL's scheme, host or port (TEMPORARY until hosts.py lands)."""
+    """What is wrong with the URL's scheme, host or port, or None."""
     try:
-        parts = urlsplit(url)
-        parts.port
-    except ValueError:
-        return "its host or port is not valid"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "it is not an http or https URL with a host"
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return "it contains spaces or control characters"
+        check_url(url)
+    except HostError as error:
+        return str(error)
     return None
 
 

@@ -49,22 +49,12 @@ def issue_changes(
 def status_details(details: Optional[dict]) -> dict:
     details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
     for name in _POSITIVE_INTEGERS:
-        if name in details and (
-            isinstance(details[name], bool) or not isinstance(details[name], int) or details[name] < 1
-        ):
+        if name in details and details[name] < 1:  # the schema makes them integers; Sentry wants at least 1
             raise input_error(
                 f"statusDetails.{name}", "it must be a whole number of at least 1", "Give a positive number."
             )
     for count, window in _COUNT_WINDOWS:
-        if window in details:
-            if count not in details:
-                raise input_error(f"statusDetails.{window}", f"it needs {count}", f"Give {count} with {window}.")
-            if details[window] > MAX_WINDOW_MINUTES:
-                raise input_error(
-                    f"statusDetails.{window}",
-                    f"it is more than {MAX_WINDOW_MINUTES} minutes",
-                    "Give a window of at most a week.",
-                )
+        _check_window(details, count, window)
     commit = details.get("inCommit")
     if commit is not None and not (isinstance(commit, dict) and commit.get("commit") and commit.get("repository")):
         raise input_error(
@@ -73,3 +63,14 @@ def status_details(details: Optional[dict]) -> dict:
             'Give it as {"commit": "<SHA>", "repository": "<repository name>"}.',
         )
     return details
+
+
+def _check_window(details: dict, count: str, window: str) -> None:
+    if window not in details:
+        return
+    if count not in details:
+        raise input_error(f"statusDetails.{window}", f"it needs {count}", f"Give {count} with {window}.")
+    if details[window] > MAX_WINDOW_MINUTES:
+        raise input_error(
+            f"statusDetails.{window}", f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week."
+        )
