@@ -4,24 +4,39 @@ import jsonschema
 from jsonschema import validators
 from parameterized import parameterized
 
+import inspect
+
+import insightconnect_plugin_runtime
+from insightconnect_plugin_runtime import variables
+
+from komand_sentry import actions, tasks, triggers
 from komand_sentry.actions.list_issue_events import ListIssueEvents
-from komand_sentry.actions.list_project_issues import ListProjectIssues
 from komand_sentry.actions.submit_event import SubmitEvent
 from komand_sentry.actions.update_issue import UpdateIssue
 from komand_sentry.connection.schema import ConnectionSchema
 from komand_sentry.util.validation import CachedValidation
 
-ACTIONS = [(cls.__name__, cls) for cls in (SubmitEvent, ListProjectIssues, ListIssueEvents, UpdateIssue)]
+COMPONENTS = [
+    (name, getattr(module, name))
+    for module in (actions, triggers, tasks)
+    for name in dir(module)
+    if inspect.isclass(getattr(module, name))
+]
+ACTIONS = [(name, cls) for name, cls in COMPONENTS if issubclass(cls, insightconnect_plugin_runtime.Action)]
 
 
 class TestGeneratedSchemas(unittest.TestCase):
     """The check the runtime would make at every step (the schema against the meta-schema), made here once."""
 
-    @parameterized.expand(ACTIONS)
-    def test_action_schemas_are_valid(self, _name, action_class):
-        action = action_class()
-        for variables in (action.input, action.output):
-            validators.validator_for(variables.schema).check_schema(variables.schema)
+    def test_every_component_is_checked(self):
+        self.assertEqual(len(COMPONENTS), 11, [name for name, _ in COMPONENTS])
+
+    @parameterized.expand(COMPONENTS)
+    def test_component_schemas_are_valid(self, _name, component_class):
+        component = component_class()
+        for schema_of in (component.input, component.output, getattr(component, "state", None)):
+            if hasattr(schema_of, "schema"):  # a trigger's `state` is its saved state, not a schema
+                validators.validator_for(schema_of.schema).check_schema(schema_of.schema)
 
     def test_connection_schema_is_valid(self):
         schema = ConnectionSchema().schema
@@ -49,14 +64,15 @@ class TestCachedValidation(unittest.TestCase):
         self.assertEqual(cached.exception.message, expected.exception.message)
         self.assertEqual(list(cached.exception.path), list(expected.exception.path))
 
-    def test_valid_input_passes_and_the_validator_is_kept(self):
-        validation = CachedValidation(ListIssueEvents().input.schema)
-        validation({"issue_id": "1", "full": True})
-        first = validation._validator
-        validation({"issue_id": "2"})
-        self.assertIs(validation._validator, first)
-
-    def test_actions_use_the_cached_validation(self):
-        action = SubmitEvent()
+    @parameterized.expand(ACTIONS)
+    def test_actions_use_the_cached_validation(self, _name, action_class):
+        action = action_class()
         self.assertIsInstance(action.input.validate, CachedValidation)
         self.assertIsInstance(action.output.validate, CachedValidation)
+
+    def test_the_runtime_still_validates_as_it_is_replaced(self):
+        """The seam: the runtime's Input/Output.validate is `jsonschema.validate(parameters, self.schema)`. If an
+        upgrade changes that method, CachedValidation no longer stands for it, and this test says so."""
+        source = inspect.getsource(variables.IOS.validate)
+        self.assertIn("validate(parameters, self.schema)", source)
+        self.assertIs(variables.validate, jsonschema.validate)

@@ -1,11 +1,10 @@
 """Building a large output without Python's cyclic garbage collector traversing it again and again.
 
-A listing parses every page into objects that stay alive until the step ends (10,000 full events are about a
-million dicts and lists), then shapes a copy of them. Allocating that many objects triggers collection after
-collection, and the older-generation ones walk the whole growing heap without finding anything to free: for 10,000
-full events that costs more than parsing the JSON. The list actions build their output with the collector paused,
-so that it never sees the raw pages (freed before it runs again). Fetching and shaping make no reference cycles;
-anything cyclic made meanwhile (by another thread in http mode) is collected once the collector runs again.
+A listing parses every page into objects that stay alive until the step ends, then shapes a copy of them.
+Allocating that many objects triggers collection after collection, each walking the whole growing heap without
+finding anything to free (BENCHMARKS.md has what it cost). The list actions build their output with the collector
+paused; fetching and shaping make no reference cycles, and anything cyclic made meanwhile (by another thread in
+http mode) is collected once the collector runs again.
 """
 
 import gc

@@ -1,12 +1,11 @@
 """The runtime's validation of a step's input and output, with each schema checked once instead of at every step.
 
-The runtime validates with `jsonschema.validate(parameters, schema)`, which first checks the schema itself against
-the JSON Schema meta-schema and builds a new validator, at every call. This plugin's schemas are large (Submit
-Event's input holds the whole event type, the list outputs the Issue and Event types): that check costs about
-20 ms a schema, most of an http-mode step and 2.5 % of a `run` step's cold start. The schemas are constants
-generated from plugin.spec.yaml, so they are checked against the meta-schema once, by the unit suite
-(unit_test/test_validation.py), not at run time; the validator is made on first use and kept. The validation
-itself is jsonschema.validate's, error for error.
+The runtime validates with `jsonschema.validate(parameters, schema)`, which checks the schema itself against the
+JSON Schema meta-schema and builds a new validator at every call; for this plugin's large generated schemas that
+is most of an http-mode step (BENCHMARKS.md has the figures). The schemas are constants generated from
+plugin.spec.yaml, so the unit suite checks them against the meta-schema once (unit_test/test_validation.py, which
+also fails if the runtime's validate stops being that call), and the validator is made on first use and kept.
+The validation itself is jsonschema.validate's, error for error.
 """
 
 import threading
