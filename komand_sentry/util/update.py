@@ -46,6 +46,14 @@ def issue_changes(
     return changes
 
 
+CHANGE_INPUTS = ("status", "statusDetails", "substatus", "assignedTo", "hasSeen", "isBookmarked", "isSubscribed", "isPublic")
+
+
+def changes_in(params: dict) -> dict:
+    """The issue changes a step's inputs ask for (Update Issue and Bulk Update Issues name them as Sentry does)."""
+    return issue_changes(**{name: params.get(name) for name in CHANGE_INPUTS})
+
+
 def status_details(details: Optional[dict]) -> dict:
     details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
     for name in _POSITIVE_INTEGERS:

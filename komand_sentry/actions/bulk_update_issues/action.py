@@ -6,7 +6,7 @@ from .schema import BulkUpdateIssuesInput, BulkUpdateIssuesOutput, Input, Output
 
 # Custom imports below
 from komand_sentry.util.mapping import conform_output
-from komand_sentry.util.update import issue_changes
+from komand_sentry.util.update import changes_in
 from komand_sentry.util.validation import validate_with_checked_schemas
 
 
@@ -38,16 +38,7 @@ class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
         substatus = params.get(Input.SUBSTATUS)
         # END INPUT BINDING - DO NOT REMOVE
 
-        changes = issue_changes(
-            status=status,
-            statusDetails=statusdetails,
-            substatus=substatus,
-            assignedTo=assignedto,
-            hasSeen=hasseen,
-            isBookmarked=isbookmarked,
-            isSubscribed=issubscribed,
-            isPublic=ispublic,
-        )
+        changes = changes_in(params)  # the change inputs, by their Sentry names
         updated = self.connection.api.bulk_update_issues(organization_slug, project_slug, issue_ids, query, changes)
         return conform_output(
             {Output.ISSUE_IDS: updated["issue_ids"], Output.CHANGES: updated["changes"]}, self.output.schema

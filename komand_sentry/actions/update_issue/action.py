@@ -6,7 +6,7 @@ from .schema import UpdateIssueInput, UpdateIssueOutput, Input, Output, Componen
 
 # Custom imports below
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
-from komand_sentry.util.update import issue_changes
+from komand_sentry.util.update import changes_in
 from komand_sentry.util.validation import validate_with_checked_schemas
 
 
@@ -33,15 +33,6 @@ class UpdateIssue(insightconnect_plugin_runtime.Action):
         substatus = params.get(Input.SUBSTATUS)
         # END INPUT BINDING - DO NOT REMOVE
 
-        changes = issue_changes(
-            status=status,
-            statusDetails=statusdetails,
-            substatus=substatus,
-            assignedTo=assignedto,
-            hasSeen=hasseen,
-            isBookmarked=isbookmarked,
-            isSubscribed=issubscribed,
-            isPublic=ispublic,
-        )
+        changes = changes_in(params)  # the change inputs, by their Sentry names
         issue = self.connection.api.update_issue(issue_id, organization_slug, changes)
         return conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema)
