@@ -205,6 +205,9 @@ class TestInvalidDsn(unittest.TestCase):
             ("unbalanced_ipv6_bracket", f"https://{KEY}@[2001:db8::1/42"),
             ("closing_bracket_only", f"https://{KEY}@2001:db8::1]/42"),
             ("unicode_host", f"https://{KEY}@séntry.example.com/42"),
+            ("text_before_ipv6_brackets", f"https://{KEY}@x[::1]/42"),
+            ("text_after_ipv6_brackets", f"https://{KEY}@[::1]x/42"),
+            ("ipv6_zone", f"https://{KEY}@[fe80::1%25eth0]/42"),
         ]
     )
     def test_refused(self, _name, dsn):
@@ -227,6 +230,8 @@ class TestInvalidDsn(unittest.TestCase):
             ("spaces", f"https://{KEY}@sentry.example.com/ 42", "spaces"),
             ("port", f"https://{KEY}@sentry.example.com:99999/42", "port"),
             ("empty", "", "empty"),
+            ("nfkc_host", f"https://{KEY}@evil\u2100.sentry.io/42", "characters a host name never has"),
+            ("broken_brackets", f"https://{KEY}@x[::1]/42", "not a valid host name or IP address"),
         ]
     )
     def test_says_what_is_wrong(self, _name, dsn, problem):

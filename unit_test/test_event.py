@@ -221,3 +221,29 @@ class TestNoOffsetDrift(unittest.TestCase):
         for minutes in range(-12 * 60, 14 * 60 + 1, 15):
             local = instant.astimezone(timezone(timedelta(minutes=minutes)))
             self.assertEqual(utc_instant(normalise_timestamp(local.isoformat())), instant, local.isoformat())
+
+
+class TestDepth(unittest.TestCase):
+    @staticmethod
+    def nested(levels: int, container=dict) -> dict:
+        """An event `levels` objects (or lists) deep, the event itself the first."""
+        value = "bottom"
+        for _ in range(levels - 1):
+            value = {"inner": value} if container is dict else [value]
+        return {"extra": value}
+
+    @parameterized.expand([("objects", dict), ("lists", list)])
+    def test_100_levels_sent_101_refused(self, _name, container):
+        event = normalise_event(self.nested(100, container), "komand-sentry", "2.0.0")
+        self.assertEqual(json.loads(encode_event(event))["extra"], self.nested(100, container)["extra"])
+        with self.assertRaises(PluginException) as context:
+            normalise_event(self.nested(101, container), "komand-sentry", "2.0.0")
+        self.assertIn("nested more than 100 levels deep", context.exception.cause)
+
+    def test_900_levels_refused_naming_the_input(self):
+        with self.assertRaises(PluginException) as context:
+            normalise_event(self.nested(900), "komand-sentry", "2.0.0")
+        self.assertEqual(
+            context.exception.cause,
+            "Invalid input 'event_json': it is nested more than 100 levels deep, more than Sentry accepts.",
+        )

@@ -1,14 +1,18 @@
 """Sentry DSNs of every form: `{scheme}://{public_key}[:{secret_key}]@{host}[:{port}]{path_prefix}/{project_id}`.
 
-Errors say what is wrong with a DSN without ever repeating its keys.
+Errors say what is wrong with a DSN without ever repeating its keys. The host is accepted only as
+komand_sentry.util.hosts accepts it (host-name characters, read alike by urllib and urllib3), with underscores
+allowed for Docker Compose service names.
 """
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
 from insightconnect_plugin_runtime.exceptions import PluginException
+
+from komand_sentry.util.hosts import HostError, check_url
 
 ASSISTANCE = (
     "Copy the DSN again from the Sentry project's Client Keys (DSN) settings. It has the form "
@@ -60,24 +64,14 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid("it is empty")
     if any(ch.isspace() for ch in value) or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise _invalid("it contains spaces or control characters")
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # an unbalanced '[' or ']' around an IPv6 host
-        raise _invalid("its host is not a valid host name or IP address")
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
+    if value.partition("://")[0].lower() not in ("http", "https"):
         raise _invalid("its scheme must be http or https")
-    if "@" not in parts.netloc:
-        raise _invalid("it has no public key (the part before '@')")
-    userinfo, hostport = parts.netloc.rsplit("@", 1)
-    public_key, _, secret_key = userinfo.partition(":")
-    public_key, secret_key = unquote(public_key), unquote(secret_key) or None
-    if not public_key:
-        raise _invalid("it has no public key (the part before '@')")
-    if not _KEY.match(public_key) or (secret_key is not None and not _KEY.match(secret_key)):
-        raise _invalid("its key holds characters a Sentry key never has")
-    host = _host(parts, hostport)
-    port = _port(parts)
+    try:
+        origin = check_url(value, allow_userinfo=True, allow_underscore=True)
+    except HostError as problem:
+        raise _invalid(str(problem))
+    parts = urlsplit(value)  # check_url has made sure that urlsplit reads it, and reads it as urllib3 does
+    public_key, secret_key = _keys(parts.netloc)
     path = parts.path.rstrip("/")
     prefix, _, project_id = path.rpartition("/")
     if not project_id:
@@ -86,26 +80,20 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid("its project ID (the last part of its path) is not a number")
     if "/." in prefix or "//" in path:
         raise _invalid("its path holds empty or dot segments")
-    return Dsn(scheme, host, port, prefix, project_id, public_key, secret_key)
+    return Dsn(origin.scheme, origin.host, origin.port, prefix, project_id, public_key, secret_key)
 
 
-def _host(parts, hostport: str) -> str:
-    hostname = parts.hostname
-    if not hostname:
-        raise _invalid("it has no host")
-    if not re.match(r"^[A-Za-z0-9._\-:\[\]%]+$", hostport) or ("%" in hostname and ":" not in hostname):
-        raise _invalid("its host holds characters a host name never has")
-    return f"[{hostname}]" if ":" in hostname else hostname
-
-
-def _port(parts) -> Optional[int]:
-    try:
-        port = parts.port
-    except ValueError:
-        raise _invalid("its port is not a number from 1 to 65535")
-    if port == 0:
-        raise _invalid("its port is not a number from 1 to 65535")
-    return port
+def _keys(netloc: str) -> Tuple[str, Optional[str]]:
+    if "@" not in netloc:
+        raise _invalid("it has no public key (the part before '@')")
+    userinfo = netloc.rsplit("@", 1)[0]
+    public_key, _, secret_key = userinfo.partition(":")
+    public_key, secret_key = unquote(public_key), unquote(secret_key) or None
+    if not public_key:
+        raise _invalid("it has no public key (the part before '@')")
+    if not _KEY.match(public_key) or (secret_key is not None and not _KEY.match(secret_key)):
+        raise _invalid("its key holds characters a Sentry key never has")
+    return public_key, secret_key
 
 
 def _invalid(problem: str) -> PluginException:

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from komand_sentry.util.errors import input_error
 
 MAX_EVENT_BYTES = 1024 * 1024
+MAX_EVENT_DEPTH = 100  # Relay refuses JSON nested beyond 128 levels; Python's own recursion stops near 1000
 LEVELS = ("fatal", "error", "warning", "info", "debug")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _DASHED_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -19,6 +20,7 @@ def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
     """A copy of the event, ready to send; raises PluginException naming the field that cannot be sent."""
     if not isinstance(event_json, dict):
         raise input_error("event_json", "it is not a JSON object", "Give the event as a JSON object.")
+    check_depth(event_json)
     event = copy.deepcopy(event_json)
     event["event_id"] = normalise_event_id(event.get("event_id"))
     if event.get("timestamp") not in (None, ""):
@@ -81,6 +83,22 @@ def normalise_level(value) -> str:
             "event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}."
         )
     return level
+
+
+def check_depth(event: dict) -> None:
+    """Refuse an event nested deeper than MAX_EVENT_DEPTH, walking it without recursion (a deep copy or an
+    encoder would fail with a RecursionError long before it could say which input is at fault)."""
+    pending = [(event, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_EVENT_DEPTH:
+            raise input_error(
+                "event_json",
+                f"it is nested more than {MAX_EVENT_DEPTH} levels deep, more than Sentry accepts",
+                "Flatten the event: put deeply nested data in a string (for example as JSON text in extra).",
+            )
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def check_size(event: dict) -> None:
