@@ -223,7 +223,7 @@ class TestEveryPage(ListEventsTest):
 
         with unittest.mock.patch.object(listing, "MAX_PAGES", 5):
             error = self.refused({"issue_id": "4506790000"}, *[endless] * 5)
-        self.assertIn("bound of more than 5 pages", error.cause)
+        self.assertIn("past 5 pages", error.cause)
         self.assertIn("Limit", error.assistance)
         self.assertEqual(len(self.server.requests), 5)
 

@@ -14,13 +14,15 @@ import requests
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.answers import unusable_answer
+from komand_sentry.util.errors import redact
 from komand_sentry.util.pagination import next_cursor
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
 MAX_PAGES = 1000  # 100,000 items at full pages
 MAX_ITEMS = 100_000
 MAX_PAGE_CONTAINERS = 1_000_000  # JSON objects and arrays in one page: a page of 10 million {} would need 1.5 GB
-MAX_LISTING_CONTAINERS = 8_000_000  # about 600 MiB of Python objects at the most, across the pages of one listing
+MAX_LISTING_CONTAINERS = 4_000_000  # about 300 MiB of Python objects at the most, across the pages of one listing
+MAX_LISTING_BYTES = 96 * 1024 * 1024  # the answers' bodies together (10,000 full events are about 66 MB)
 
 
 @dataclass
@@ -61,7 +63,7 @@ def collect(listing: Listing, limit: Optional[int], cursor: Optional[str], first
 
 
 def _read_page(listing: Listing, response: requests.Response, budget: "_Budget"):
-    budget.count_containers(response.content)
+    budget.count_body(response.content)
     page = listing.decode(response)
     if not isinstance(page, list):
         raise unusable_answer(listing.what, "it is not a list")
@@ -74,8 +76,8 @@ def _read_page(listing: Listing, response: requests.Response, budget: "_Budget")
 def _check_advances(what: str, following: str, seen: set, budget: "_Budget") -> None:
     if following in seen:
         raise PluginException(
-            cause=f"Sentry's pagination of {what} does not advance (a cursor came back again), so the listing "
-            "cannot be completed.",
+            cause=f"Sentry's pagination of {what} does not advance (cursor {shown(redact(following))} came back "
+            "again), so the listing cannot be completed.",
             assistance="Try again later; if it persists, list with a Limit and continue with Next Cursor.",
         )
     seen.add(following)
@@ -87,29 +89,40 @@ class _Budget:
 
     def __init__(self, what: str):
         self.what = what
-        self.pages = self.items = self.containers = 0
+        self.pages = self.items = self.containers = self.bytes = 0
 
-    def count_containers(self, content: bytes) -> None:
+    def count_body(self, content: bytes) -> None:
+        """Counted before the page is decoded, so that a page too costly to hold is never built."""
+        self.bytes += len(content)
+        if self.bytes > MAX_LISTING_BYTES:
+            raise too_much(self.what, f"{MAX_LISTING_BYTES // (1024 * 1024)} MiB of answers")
         containers = content.count(b"{") + content.count(b"[")  # an upper bound: braces in strings count too
         self.containers += containers
         if containers > MAX_PAGE_CONTAINERS or self.containers > MAX_LISTING_CONTAINERS:
-            raise too_much(self.what, f"more than {MAX_PAGE_CONTAINERS:,} JSON objects in a page or "
-                           f"{MAX_LISTING_CONTAINERS:,} in a listing")
+            raise too_much(
+                self.what,
+                f"{MAX_PAGE_CONTAINERS} JSON objects in a page or {MAX_LISTING_CONTAINERS} in a listing",
+            )
 
     def count_page(self, items: int) -> None:
         self.pages += 1
         self.items += items
         if self.items > MAX_ITEMS:
-            raise too_much(self.what, f"more than {MAX_ITEMS:,} items")
+            raise too_much(self.what, f"{MAX_ITEMS} items")
 
     def check_pages(self) -> None:
         if self.pages >= MAX_PAGES:
-            raise too_much(self.what, f"more than {MAX_PAGES:,} pages")
+            raise too_much(self.what, f"{MAX_PAGES} pages")
+
+
+def shown(text: str) -> str:
+    """A server-made value as an error may quote it: redacted first, then cut, so no part of a secret shows."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def too_much(what: str, bound: str) -> PluginException:
     return PluginException(
-        cause=f"Sentry's listing of {what} goes past the plugin's bound of {bound}, so the plugin stopped it rather "
-        "than let the step grow without end.",
+        cause=f"Sentry's listing of {what} goes on past {bound}, the most the plugin takes in one step, so it "
+        "stopped the listing rather than let the step grow without end.",
         assistance="List with a Limit and continue with Next Cursor.",
     )
