@@ -52,16 +52,39 @@ BAD_ISSUE_IDS = [
     ("negative", "-1"),
     ("empty_after_strip", "   "),
 ]
+# A cursor is opaque and only ever a query parameter value (percent-encoded whole): refused only when it cannot be
+# sent as text at all
 BAD_CURSORS = [
-    ("slash", "0:100:0/../x"),
-    ("ampersand", "0:100:0&limit=1000"),
-    ("hash", "0:100:0#"),
-    ("space", "0:100: 0"),
     ("trailing_newline", "0:100:0\n"),
     ("crlf", "0:100:0\r\nX: 1"),
-    ("unicode", "０:100:0"),
-    ("too_long", "1" * 201),
+    ("tab", "0:100:\t0"),
+    ("nul", "0:100:0\x00"),
+    ("escape", "0:100:0\x1b[31m"),
+    ("delete", "0:100:0\x7f"),
+    ("right_to_left_mark", "abc\u200fdef"),
+    ("line_separator", "abc\u2028def"),
+    ("lone_surrogate", "abc\ud800"),
+    ("only_spaces", "   "),
+    ("too_long", "1" * 1001),
+]
+# Cursors of Sentry and of Sentry-compatible servers (base64 and the like), and anything else printable: each
+# reaches the server as the very same value
+OPAQUE_CURSORS = [
+    ("sentry", "1764378000000:100:0"),
+    ("previous", "0:0:1"),
+    ("float", "1764378000000.5:0:0"),
+    ("base64_padding", "abc=="),
+    ("base64_plus_slash", "a+b/c="),
+    ("ampersand_equals", "0:100:0&limit=1000"),
     ("percent", "0%3A100%3A0"),
+    ("percent_alone", "100%"),
+    ("hash_question", "a#b?c"),
+    ("slash_dot_dot", "0:100:0/../x"),
+    ("inner_space", "0:100: 0"),
+    ("unicode", "\uff10:100:0"),
+    ("emoji", "page-\U0001f600"),
+    ("quote_and_angle", 'a"<b>;c,d'),
+    ("longest", "x" * 1000),
 ]
 
 
@@ -167,13 +190,31 @@ class TestCursors(IdentifierTest):
     def test_list_issue_events(self, _name, cursor):
         self.refused(ListIssueEvents, {"issue_id": "4506790000", "cursor": cursor}, "cursor")
 
-    @parameterized.expand([("sentry", "1764378000000:100:0"), ("previous", "0:0:1"), ("float", "1764378000000.5:0:0")])
+    @parameterized.expand(OPAQUE_CURSORS)
     def test_valid(self, _name, cursor):
         self.assertEqual(check_cursor("cursor", cursor), cursor)
+
+    @parameterized.expand(OPAQUE_CURSORS)
+    def test_reaches_the_server_unchanged(self, _name, cursor):
+        server = FakeSentry(reply(200, []))
+        params = {"organization_slug": "example-org", "project_slug": "pump-station", "cursor": cursor}
+        run_action(ListProjectIssues, connect(connection_params(), server), params)
+        (sent,) = server.requests
+        self.assertEqual(sent.path, "/api/0/projects/example-org/pump-station/issues/")
+        self.assertEqual(sent.params_lists["cursor"], [cursor])
+        self.assertNotIn("1000", sent.params_lists.get("limit", []))  # '&limit=1000' stayed inside the cursor
 
     @parameterized.expand([("absent", None), ("empty", "")])
     def test_empty_means_from_the_start(self, _name, cursor):
         self.assertIsNone(check_cursor("cursor", cursor))
+
+    def test_refusal_says_why(self):
+        with self.assertRaises(PluginException) as context:
+            check_cursor("cursor", "0:100:0\n")
+        self.assertIn("control", context.exception.cause)
+        with self.assertRaises(PluginException) as context:
+            check_cursor("cursor", "1" * 1001)
+        self.assertIn("1000 characters", context.exception.cause)
 
 
 class TestLimits(unittest.TestCase):

@@ -1,17 +1,30 @@
 import unittest
 
+import json
+import math
+
 import jsonschema
 from parameterized import parameterized
 
+from komand_sentry.actions.add_issue_comment.schema import AddIssueCommentOutput
+from komand_sentry.actions.list_issue_comments.schema import ListIssueCommentsOutput
 from komand_sentry.actions.list_issue_events.schema import ListIssueEventsOutput
 from komand_sentry.actions.list_project_issues.schema import ListProjectIssuesOutput
 from komand_sentry.actions.update_issue.schema import UpdateIssueOutput
 from komand_sentry.util.api import Page
-from komand_sentry.util.mapping import conform, conform_output, event_from_sentry, issue_from_sentry, page_output
+from komand_sentry.util.mapping import (
+    comment_from_sentry,
+    conform_output,
+    event_from_sentry,
+    issue_from_sentry,
+    page_output,
+)
 
 ISSUES = ListProjectIssuesOutput.schema
 EVENTS = ListIssueEventsOutput.schema
 ISSUE = UpdateIssueOutput.schema
+COMMENT = AddIssueCommentOutput.schema
+COMMENTS = ListIssueCommentsOutput.schema
 
 
 def one_issue(issue: dict) -> dict:
@@ -166,6 +179,132 @@ class TestEventShapes(unittest.TestCase):
         self.assertEqual(event["fingerprint"], ["a", "1"])
 
 
+class TestHostileValues(unittest.TestCase):
+    """Values a broken or hostile server may send where a type is declared: dropped, never an exception."""
+
+    @parameterized.expand(
+        [
+            ("superscript_two", "\u00b2"),
+            ("arabic_indic_digits", "\u0663\u0664"),
+            ("double_minus", "--1"),
+            ("minus_only", "-"),
+            ("five_thousand_digits", "9" * 5000),
+            ("thirty_one_digits", "1" * 31),
+            ("nan", math.nan),
+            ("infinity", math.inf),
+            ("minus_infinity", -math.inf),
+            ("list", [1]),
+            ("object", {"n": 1}),
+        ]
+    )
+    def test_integer_dropped(self, _name, value):
+        self.assertNotIn("userCount", one_issue({"id": "1", "userCount": value}))
+
+    @parameterized.expand([("padded", " 12 ", 12), ("thirty_digits", "9" * 30, int("9" * 30)), ("negative", "-0", 0)])
+    def test_integer_text_kept(self, _name, value, expected):
+        self.assertEqual(one_issue({"id": "1", "userCount": value})["userCount"], expected)
+
+    def test_big_whole_float_is_an_integer(self):
+        self.assertEqual(one_issue({"id": "1", "userCount": 1e20})["userCount"], 10**20)
+
+    @parameterized.expand([("nan", math.nan), ("infinity", math.inf)])
+    def test_non_finite_float_dropped_from_a_string(self, _name, value):
+        self.assertNotIn("count", one_issue({"id": "1", "count": value}))
+
+    def test_object_with_nan_dropped_from_a_string(self):
+        self.assertNotIn("title", one_issue({"id": "1", "title": {"x": math.nan}}))
+
+    def test_output_is_strict_json(self):
+        issue = one_issue({"id": "1", "userCount": math.nan, "count": math.inf, "numComments": "\u00b2"})
+        self.assertEqual(json.loads(json.dumps(issue, allow_nan=False)), {"id": "1"})
+
+    def test_deeply_nested_undeclared_value_passes_unwalked(self):
+        deep = []
+        for _ in range(5000):
+            deep = [deep]
+        self.assertIs(one_issue({"id": "1", "nested": deep})["nested"], deep)
+
+    def test_deeply_nested_value_where_a_string_is_declared_is_dropped(self):
+        deep = []
+        for _ in range(5000):
+            deep = [deep]
+        self.assertNotIn("title", conform_output({"issue": {"title": deep}}, ISSUE)["issue"])
+
+    @parameterized.expand([("integer", 1), ("null", None), ("text", "x"), ("list", []), ("boolean", True)])
+    def test_item_that_is_not_an_object_is_dropped(self, _name, item):
+        for list_name, from_sentry, schema in (
+            ("issues", issue_from_sentry, ISSUES),
+            ("events", event_from_sentry, EVENTS),
+            ("comments", comment_from_sentry, COMMENTS),
+        ):
+            output = page_output(Page([item, {"id": "2"}], False, None), list_name, from_sentry, schema)
+            self.assertEqual(output[list_name], [{"id": "2"}])
+
+
+class TestComments(unittest.TestCase):
+    SENTRY_9 = {
+        "id": "12",
+        "type": "note",
+        "data": {"text": "Escalated to **on-call**"},
+        "dateCreated": "2026-11-28T10:00:00.123Z",
+        "user": {
+            "id": "1",
+            "name": "Jane Operator",
+            "email": "jane@example.com",
+            "username": "jane",
+            "avatarUrl": "https://secure.gravatar.com/avatar/x",
+            "isActive": True,
+            "dateJoined": "2026-01-01T00:00:00Z",
+        },
+    }
+
+    def shaped(self, activity: dict) -> dict:
+        output = conform_output({"comment": comment_from_sentry(activity)}, COMMENT)
+        jsonschema.validate(output, COMMENT)
+        return output["comment"]
+
+    def test_sentry_9_activity(self):
+        comment = self.shaped(self.SENTRY_9)
+        self.assertEqual(comment["id"], "12")
+        self.assertEqual(comment["text"], "Escalated to **on-call**")
+        self.assertEqual(comment["dateCreated"], "2026-11-28T10:00:00.123Z")
+        self.assertEqual(
+            {key: comment["user"][key] for key in ("id", "name", "email", "username")},
+            {"id": "1", "name": "Jane Operator", "email": "jane@example.com", "username": "jane"},
+        )
+
+    def test_undeclared_fields_pass_through(self):
+        comment = self.shaped(self.SENTRY_9)
+        self.assertEqual((comment["type"], comment["data"]), ("note", {"text": "Escalated to **on-call**"}))
+
+    def test_todays_note_with_numeric_ids(self):
+        today = dict(self.SENTRY_9, id=12, user=dict(self.SENTRY_9["user"], id=1), sentry_app=None)
+        comment = self.shaped(today)
+        self.assertEqual((comment["id"], comment["user"]["id"]), ("12", "1"))
+
+    @parameterized.expand([("null_user", {"user": None}), ("no_user", {})])
+    def test_note_of_an_integration_has_no_user(self, _name, patch):
+        activity = {key: value for key, value in self.SENTRY_9.items() if key != "user"}
+        self.assertNotIn("user", self.shaped(dict(activity, **patch)))
+
+    def test_text_already_at_the_top_is_kept(self):
+        self.assertEqual(self.shaped(dict(self.SENTRY_9, text="top"))["text"], "top")
+
+    @parameterized.expand([("data_null", None), ("data_text", "plain"), ("text_null", {"text": None})])
+    def test_no_usable_text(self, _name, data):
+        self.assertNotIn("text", self.shaped(dict(self.SENTRY_9, data=data)))
+
+    def test_input_not_changed(self):
+        activity = json.loads(json.dumps(self.SENTRY_9))
+        self.shaped(activity)
+        self.assertEqual(activity, self.SENTRY_9)
+
+    def test_list_of_comments(self):
+        output = conform_output({"comments": [comment_from_sentry(self.SENTRY_9), None]}, COMMENTS)
+        jsonschema.validate(output, COMMENTS)
+        self.assertEqual([comment["text"] for comment in output["comments"]], ["Escalated to **on-call**"])
+
+
 class TestPageOutput(unittest.TestCase):
     def test_more(self):
         output = page_output(Page([{"id": "1"}], True, "0:100:0"), "issues", issue_from_sentry, ISSUES)
@@ -180,13 +319,38 @@ class TestSchemaNodes(unittest.TestCase):
     NODE = {"type": "object", "properties": {"n": {"type": "integer"}, "s": {"type": "string"}}}
 
     def test_inline_object(self):
-        self.assertEqual(conform({"n": "4", "s": 5, "x": None}, self.NODE, {}), {"n": 4, "s": "5", "x": None})
+        self.assertEqual(
+            conform_output({"o": {"n": "4", "s": 5, "x": None}}, {"properties": {"o": self.NODE}}),
+            {"o": {"n": 4, "s": "5", "x": None}},
+        )
 
     def test_inline_object_not_a_dict(self):
         self.assertEqual(conform_output({"o": "text"}, {"properties": {"o": self.NODE}}), {})
 
     def test_untyped_node_passes_anything(self):
-        self.assertEqual(conform([1, "a"], {"title": "anything"}, {}), [1, "a"])
+        self.assertEqual(conform_output({"a": [1, "a"]}, {"properties": {"a": {"title": "x"}}}), {"a": [1, "a"]})
+
+    def test_number_node(self):
+        schema = {"properties": {"x": {"type": "number"}, "y": {"type": "number"}, "z": {"type": "number"}}}
+        self.assertEqual(conform_output({"x": 1.5, "y": math.inf, "z": "2"}, schema), {"x": 1.5})
+
+    def test_definition_that_refers_to_itself(self):
+        schema = {
+            "properties": {"node": {"$ref": "#/definitions/Node"}},
+            "definitions": {
+                "Node": {
+                    "type": "object",
+                    "properties": {"n": {"type": "integer"}, "child": {"$ref": "#/definitions/Node"}},
+                }
+            },
+        }
+        output = conform_output({"node": {"n": "1", "child": {"n": "2", "child": {"n": "x"}}}}, schema)
+        self.assertEqual(output, {"node": {"n": 1, "child": {"n": 2, "child": {}}}})
+
+    def test_schema_reused_gives_the_same_shapes(self):
+        schema = {"properties": {"n": {"type": "integer"}}}
+        self.assertEqual(conform_output({"n": "1"}, schema), {"n": 1})
+        self.assertEqual(conform_output({"n": "x"}, schema), {})
 
     def test_output_not_a_dict(self):
         self.assertEqual(conform_output(["not", "an", "object"], ISSUES), {})
