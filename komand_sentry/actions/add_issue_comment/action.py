@@ -5,8 +5,7 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import AddIssueCommentInput, AddIssueCommentOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util import mapping
-from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.mapping import comment_from_sentry, conform_output
 from komand_sentry.util.validation import validate_with_checked_schemas
 
 
@@ -30,4 +29,4 @@ class AddIssueComment(insightconnect_plugin_runtime.Action):
         # END INPUT BINDING - DO NOT REMOVE
 
         comment = self.connection.api.add_issue_comment(issue_id, text, organization_slug)
-        return conform_output({Output.COMMENT: mapping.comment_from_sentry(comment)}, self.output.schema)
+        return conform_output({Output.COMMENT: comment_from_sentry(comment)}, self.output.schema)

@@ -5,8 +5,7 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListIssueCommentsInput, ListIssueCommentsOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util import mapping
-from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.mapping import comment_from_sentry, conform_output
 from komand_sentry.util.validation import validate_with_checked_schemas
 
 
@@ -30,5 +29,5 @@ class ListIssueComments(insightconnect_plugin_runtime.Action):
 
         comments = self.connection.api.list_issue_comments(issue_id, organization_slug)
         return conform_output(
-            {Output.COMMENTS: [mapping.comment_from_sentry(comment) for comment in comments]}, self.output.schema
+            {Output.COMMENTS: [comment_from_sentry(comment) for comment in comments]}, self.output.schema
         )
