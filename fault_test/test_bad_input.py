@@ -116,7 +116,8 @@ ROWS = [
     Row("lpi-project-control-char", LPI, {"project_slug": "back\x00end"}, "plugin", ("'project_slug'",)),
     Row("lpi-org-unicode", LPI, {"organization_slug": "exämple-org"}, "plugin", ("'organization_slug'",)),
     Row("lpi-project-10000-chars", LPI, {"project_slug": LONG}, "plugin", ("'project_slug'",)),
-    Row("lpi-cursor-path-and-query", LPI, {"cursor": "0:0:0/../x&limit=1000"}, "plugin", ("'cursor'",)),
+    Row("lpi-cursor-line-break", LPI, {"cursor": "0:0:0\r\nX-Injected: 1"}, "plugin", ("'cursor'",)),
+    Row("lpi-cursor-1001-chars", LPI, {"cursor": "1" * 1001}, "plugin", ("'cursor'",)),
     Row("lpi-limit-negative", LPI, {"limit": -1}, "plugin", ("'limit'",)),
     Row("lie-issue_id-traversal", LIE, {"issue_id": "42/../43"}, "plugin", ("'issue_id'", "not a Sentry issue ID")),
     Row("lie-issue_id-hash", LIE, {"issue_id": "42#x"}, "plugin", ("'issue_id'",)),
@@ -136,7 +137,7 @@ ROWS = [
     Row("ui-inCommit-without-repository", UI, {"statusDetails": {"inCommit": {"commit": "abc"}}}, "plugin", ("'statusDetails.inCommit'",)),
     Row("conn-url-ftp", LPI, {}, "plugin", ("'url'",), conn={"url": "ftp://127.0.0.1:{port}"}),
     Row("conn-url-no-scheme", LIE, {}, "plugin", ("'url'",), conn={"url": "127.0.0.1:{port}"}),
-    Row("conn-url-credentials", UI, {}, "plugin", ("'url'", "credentials"), conn={"url": "http://admin:{secret}@127.0.0.1:{port}"}),
+    Row("conn-url-credentials", UI, {}, "plugin", ("'url'", "user name or password"), conn={"url": "http://admin:{secret}@127.0.0.1:{port}"}),
     Row("conn-url-port-99999", LPI, {}, "plugin", ("'url'", "port"), conn={"url": "http://127.0.0.1:99999"}),
     Row("conn-url-query", LPI, {}, "plugin", ("'url'", "query"), conn={"url": "http://127.0.0.1:{port}/?next=/x"}),
     Row("conn-url-space", LPI, {}, "plugin", ("'url'",), conn={"url": "http://127.0.0.1:{port}/ api"}),
@@ -151,6 +152,7 @@ ROWS = [
     Row("ui-isPublic-false-is-sent", UI, {"status": DROP, "isPublic": False}, "valid", check=_valid_put({"isPublic": False})),
     Row("lpi-query-empty-lists-every-issue", LPI, {"query": ""}, "valid", check=_valid_get(query="")),
     Row("lpi-query-absent-is-not-sent", LPI, {}, "valid", check=_valid_get(query=None)),
+    Row("lpi-opaque-cursor-sent-verbatim", LPI, {"cursor": "b64+/x==&y"}, "valid", check=_valid_get(cursor="b64+/x==&y")),
     Row("lpi-shortIdLookup-true-is-1", LPI, {"shortIdLookup": True}, "valid", check=_valid_get(shortIdLookup="1")),
 ]
 
