@@ -69,7 +69,7 @@ class TestRefused(unittest.TestCase):
             ("ftp", "ftp://sentry.io/", hosts.NOT_HTTP),
             ("no_scheme", "sentry.io", hosts.NOT_HTTP),
             ("no_host", "https:///api/0/", "it has no host"),
-            ("credentials", "https://user:pw@sentry.io/", "it holds a user name or password"),
+            ("credentials", "https://user:pw@sentry.io/", "it holds credentials"),
             ("space", "https://sentry .io/", "spaces or control characters"),
             ("tab_inside_host", "https://evil.exa\tmple.sentry.io/", "spaces or control characters"),
             ("not_a_string", None, "spaces or control characters"),

@@ -28,6 +28,12 @@ from unit_test.util import (
 )
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _dashed(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
 EVENT = {
     "message": "Workflow step failed",
     "level": "error",
@@ -138,8 +144,8 @@ class TestSentToTheEnvelopeEndpoint(SubmitEventTest):
         self.assertEqual(event["platform"], "other")
         self.assertEqual(event["sdk"], {"name": "komand-sentry", "version": spec_version()})
 
-    def test_id_is_the_one_the_server_confirms(self):
-        event = dict(EVENT, event_id="0123456789abcdef0123456789abcdef")
+    def test_id_confirmed_by_the_server(self):
+        event = dict(EVENT, event_id="afd25d0e868f495fa802179d33ef3b97")
         output, _ = self.submit({"dsn": DSN, "event_json": event}, reply(200, file="relay_event_accepted.json.resp"))
         self.assertEqual(output["id"], "afd25d0e868f495fa802179d33ef3b97")
 
@@ -233,6 +239,17 @@ class TestLimits(SubmitEventTest):
     def test_sentry_version_out_of_range(self, _name, version):
         error = self.refused({"dsn": DSN, "event_json": EVENT, "sentry_version": version})
         self.assertTrue(error.cause.startswith("Invalid input 'sentry_version'"))
+        self.assertEqual(self.server.requests, [])
+
+    def test_nested_900_levels_refused_before_sending(self):
+        nested = "deep"
+        for _ in range(900):
+            nested = {"inner": nested}
+        error = self.refused({"dsn": DSN, "event_json": dict(EVENT, extra=nested)})
+        self.assertEqual(
+            error.cause,
+            "Invalid input 'event_json': it is nested more than 100 levels deep, more than " "Sentry accepts.",
+        )
         self.assertEqual(self.server.requests, [])
 
     def test_invalid_dsn_sends_nothing(self):
@@ -343,6 +360,45 @@ class TestConfirmation(SubmitEventTest):
         self.assertIn("did not confirm an event ID", exception_text(error))
         self.assertTrue(error.data.startswith("HTTP 200 from POST /api/456/envelope/"), error.data)
 
+    @parameterized.expand(
+        [
+            ("event_id_key", lambda sent: reply(200, {"event_id": sent_event(sent)["event_id"]})),
+            ("dashed_uppercase", lambda sent: reply(200, {"id": _dashed(sent_event(sent)["event_id"]).upper()})),
+            ("id_null_event_id_given", lambda sent: reply(200, {"id": None, "event_id": sent_event(sent)["event_id"]})),
+        ]
+    )
+    def test_either_key_confirms_the_event(self, _name, answer):
+        output, server = self.submit({"dsn": DSN, "event_json": EVENT, "endpoint": "store"}, answer)
+        self.assertEqual(output["id"], sent_event(server.requests[0])["event_id"])
+
+    @parameterized.expand([("id", "id"), ("event_id", "event_id")])
+    def test_another_id_is_refused(self, _name, key):
+        event = dict(EVENT, event_id="0123456789abcdef0123456789abcdef")
+        error = self.refused({"dsn": DSN, "event_json": event}, reply(200, {key: "afd25d0e868f495fa802179d33ef3b97"}))
+        self.assertIn("confirmed another event ID ('afd25d0e868f495fa802179d33ef3b97')", error.cause)
+        self.assertIn("(0123456789abcdef0123456789abcdef)", error.cause)
+        self.assertEqual(len(self.server.requests), 1)
+
+    @parameterized.expand(
+        [
+            ("nan", b', "took": NaN}'),
+            ("nested_100000_deep", b', "more": ' + b"[" * 100000 + b"]" * 100000 + b"}"),
+        ]
+    )
+    def test_answer_that_is_not_strict_json(self, _name, rest):
+        event = dict(EVENT, event_id="0123456789abcdef0123456789abcdef")
+        body = b'{"id": "0123456789abcdef0123456789abcdef"' + rest
+        error = self.refused({"dsn": DSN, "event_json": event}, reply(200, body, {"Content-Type": "application/json"}))
+        self.assertIn("did not confirm an event ID", error.cause)
+
+    def test_keys_hidden_in_later_errors_too(self):
+        # a DSN's keys, once parsed, are hidden even where the error does not know them (another step's text)
+        from komand_sentry.util.errors import redact
+
+        key = "feedc0de" * 4
+        self.submit({"dsn": f"https://{key}@o1.ingest.us.sentry.io/456", "event_json": EVENT}, accept_event)
+        self.assertEqual(redact(f"the key {key}"), "the key ********")
+
     def test_retried_with_the_same_bytes(self):
         output, server = self.submit({"dsn": DSN, "event_json": EVENT}, reply(503), reply(502), accept_event)
         self.assertEqual(len(server.requests), 3)
@@ -375,6 +431,32 @@ class TestIngestionRateLimits(SubmitEventTest):
         self.assertEqual(server.sleeps, [wait])
         self.assertEqual(output["endpoint"], "envelope")
         self.assertEqual(len(server.requests), 2)
+
+    @parameterized.expand(
+        [
+            ("rate_limits_inf", {"X-Sentry-Rate-Limits": "inf:error:key"}),
+            ("rate_limits_1e400", {"X-Sentry-Rate-Limits": "1e400:default;error:organization"}),
+            ("retry_after_huge_integer", {"Retry-After": "9" * 400}),
+            ("reset_inf", {"X-Sentry-Rate-Limit-Reset": "inf"}),
+        ]
+    )
+    def test_endless_wait_is_a_rate_limit_error(self, _name, headers):
+        error = self.refused({"dsn": DSN, "event_json": EVENT}, reply(429, headers=headers))
+        self.assertEqual(error.preset, PluginException.Preset.RATE_LIMIT)
+        self.assertIn("Try again later", error.assistance)
+        self.assertEqual(self.server.sleeps, [])
+
+    @parameterized.expand(
+        [
+            ("rate_limits_nan", {"X-Sentry-Rate-Limits": "nan:error:key"}),
+            ("retry_after_inf", {"Retry-After": "inf"}),
+            ("retry_after_1e400", {"Retry-After": "1e400"}),
+            ("reset_nan", {"X-Sentry-Rate-Limit-Reset": "nan"}),
+        ]
+    )
+    def test_no_number_means_the_default_wait(self, _name, headers):
+        _, server = self.submit({"dsn": DSN, "event_json": EVENT}, reply(429, headers=headers), accept_event)
+        self.assertEqual(server.sleeps, [60.0])
 
     def test_other_categories_ignored(self):
         headers = {"X-Sentry-Rate-Limits": "3600:transaction;profile:key", "Retry-After": "4"}

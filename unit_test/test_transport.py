@@ -239,8 +239,14 @@ class TestRateLimits(TransportTest):
         self.assertAlmostEqual(self.server.sleeps[0], 10, delta=1.5)
 
     def test_fraction_rounded_up(self):
-        error = self.fails(reply(429, headers={"Retry-After": "90.2"}), max_retry_wait=60)
+        reset = f"{time.time() + 90.5:.3f}"
+        error = self.fails(reply(429, headers={"X-Sentry-Rate-Limit-Reset": reset}), max_retry_wait=60)
         self.assertIn("after 91 seconds", error.assistance)
+
+    def test_retry_after_is_read_as_rfc_9110_has_it(self):
+        # whole seconds or an HTTP date (urllib3's parser); a fraction is no form of Retry-After: no time named
+        self.send(reply(429, headers={"Retry-After": "90.2"}), reply(200), max_retry_wait=60)
+        self.assertEqual(self.server.sleeps, [60.0])
 
 
 class TestRedirects(TransportTest):
@@ -290,3 +296,105 @@ class TestBodySize(TransportTest):
     def test_exactly_the_limit_accepted(self):
         response = self.send(Body(size=MAX_RESPONSE_BYTES).reply())
         self.assertEqual(len(response.content), MAX_RESPONSE_BYTES)
+
+
+class TestDeadlinesAndSteps(TransportTest):
+    def test_every_request_carries_its_whole_request_deadline(self):
+        self.send(reply(200), timeout=7)
+        self.assertEqual(self.server.requests[0].timeout.whole, 21.0, "3 x Timeout for the whole request")
+
+    def test_retry_waits_are_shared_by_the_step(self):
+        server = FakeSentry(reply(503), reply(200), reply(503))
+        transport = server.transport(Settings(timeout=1, max_retry_wait=1), LOGGER)
+        with transport.step():
+            self.assertEqual(transport.request("GET", URL).status_code, 200)  # waited about 0.5 s
+            with self.assertRaises(PluginException) as context:  # 0.5 + 1 s would pass Max Retry Wait 1
+                transport.request("GET", URL)
+        self.assertEqual(context.exception.preset, Preset.SERVICE_UNAVAILABLE)
+        self.assertEqual(len(server.requests), 3)
+        self.assertEqual(len(server.sleeps), 1)
+        # outside a step, each request is a step of its own, with Max Retry Wait to itself
+        server.queue(reply(503), reply(200), reply(503), reply(200))
+        self.assertEqual(transport.request("GET", URL).status_code, 200)
+        self.assertEqual(transport.request("GET", URL).status_code, 200)
+        self.assertEqual(len(server.sleeps), 3)
+
+    def test_step_ends_at_its_time_limit(self):
+        # every answer takes 2.9 s (within 3 x Timeout 1): the step of 20 x Timeout has room for six and a bit
+        def slow(_sent):
+            self.server.now += 2.9
+            return reply(200, [1])
+
+        self.server = FakeSentry(*[slow] * 7)
+        transport = self.server.transport(Settings(timeout=1, max_retry_wait=0), LOGGER)
+        with transport.step():
+            for _ in range(6):
+                self.assertEqual(transport.request("GET", URL).json(), [1])
+            with self.assertRaises(PluginException) as context:
+                transport.request("GET", URL)
+        self.assertEqual(context.exception.preset, Preset.TIMEOUT)
+        self.assertIn("the step used up its time limit of 20 s", context.exception.cause)
+        self.assertEqual(len(self.server.requests), 7)
+        self.assertAlmostEqual(self.server.requests[6].timeout.whole, 20 - 6 * 2.9, msg="only what the step had left")
+
+    def test_retry_only_while_the_step_has_a_timeout_left(self):
+        self.server = FakeSentry(reply(200), reply(503))
+        transport = self.server.transport(Settings(timeout=1, max_retry_wait=5), LOGGER)
+        with transport.step():  # 20 x 1 + 5 = 25 s
+            transport.request("GET", URL)
+            self.server.now += 23.8  # the step went on; a 0.5 s wait would leave it 0.7 s, less than a Timeout
+            with self.assertRaises(PluginException) as context:
+                transport.request("GET", URL)
+        self.assertEqual(context.exception.preset, Preset.SERVICE_UNAVAILABLE)
+        self.assertEqual(self.server.sleeps, [])
+
+
+class TestHostileAnswers(TransportTest):
+    def test_host_the_parsers_disagree_on_is_never_sent_to(self):
+        server = FakeSentry()
+        transport = server.transport(Settings(), LOGGER)
+        with self.assertRaises(PluginException) as context:
+            transport.request("GET", "https://evil.example\\.sentry.example.com/api/0/", secrets=(TOKEN,))
+        self.assertIn("characters a host name never has", context.exception.cause)
+        self.assertEqual(server.requests, [])
+
+    @parameterized.expand(
+        [
+            ("reset_inf", {"X-Sentry-Rate-Limit-Reset": "inf"}),
+            ("reset_1e400", {"X-Sentry-Rate-Limit-Reset": "1e400"}),
+            ("retry_after_huge_integer", {"Retry-After": "9" * 400}),
+        ]
+    )
+    def test_endless_wait_is_the_rate_limit_error(self, _name, headers):
+        error = self.fails(reply(429, headers=headers), max_retry_wait=3600)
+        self.assertEqual(error.preset, Preset.RATE_LIMIT)
+        self.assertIn("Try again later", error.assistance)
+        self.assertEqual(self.server.sleeps, [])
+
+    @parameterized.expand(
+        [("retry_after_inf", {"Retry-After": "inf"}), ("reset_nan", {"X-Sentry-Rate-Limit-Reset": "nan"})]
+    )
+    def test_no_number_is_the_default_wait(self, _name, headers):
+        self.send(reply(429, headers=headers), reply(200), max_retry_wait=60)
+        self.assertEqual(self.server.sleeps, [60.0])
+
+    def test_redirect_to_an_unparsable_location(self):
+        error = self.fails(reply(302, headers={"Location": "http://[::1/x"}))
+        self.assertIn("redirect (HTTP 302) to an address that is not a valid URL", error.cause)
+
+    def test_token_in_the_redirect_host_is_hidden(self):
+        error = self.fails(reply(302, headers={"Location": f"https://{TOKEN}.evil.example.net/"}))
+        self.assertIn("https://********.evil.example.net", error.cause)
+
+    def test_idle_connection_closed_is_logged_as_such(self):
+        from http.client import RemoteDisconnected
+
+        from komand_sentry.util.wire import IdleConnectionClosed
+
+        closed = requests.exceptions.ConnectionError(IdleConnectionClosed("Remote end closed connection"))
+        with self.assertLogs(LOGGER, "INFO") as logs:
+            self.send(fault(closed), reply(200))
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("closed the idle kept-alive connection; sending again on a new one", logs.output[0])
+        self.assertNotIn("Failed to connect", logs.output[0])
+        self.assertTrue(issubclass(IdleConnectionClosed, RemoteDisconnected))

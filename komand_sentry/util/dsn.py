@@ -72,7 +72,12 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid(str(problem))
     parts = urlsplit(value)  # check_url has made sure that urlsplit reads it, and reads it as urllib3 does
     public_key, secret_key = _keys(parts.netloc)
-    path = parts.path.rstrip("/")
+    prefix, project_id = _prefix_and_project(parts.path)
+    return Dsn(origin.scheme, origin.host, origin.port, prefix, project_id, public_key, secret_key)
+
+
+def _prefix_and_project(path: str) -> Tuple[str, str]:
+    path = path.rstrip("/")
     prefix, _, project_id = path.rpartition("/")
     if not project_id:
         raise _invalid("it has no project ID (the last part of its path)")
@@ -80,7 +85,7 @@ def parse_dsn(value: str) -> Dsn:
         raise _invalid("its project ID (the last part of its path) is not a number")
     if "/." in prefix or "//" in path:
         raise _invalid("its path holds empty or dot segments")
-    return Dsn(origin.scheme, origin.host, origin.port, prefix, project_id, public_key, secret_key)
+    return prefix, project_id
 
 
 def _keys(netloc: str) -> Tuple[str, Optional[str]]:

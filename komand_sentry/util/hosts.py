@@ -72,7 +72,7 @@ def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = F
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     userinfo, at, hostport = authority.rpartition("@")
     if at and not allow_userinfo:
-        raise HostError("it holds a user name or password")
+        raise HostError("it holds credentials (a user name or password before the host)")
     host, port = _host_and_port(hostport, allow_underscore)
     origin = Origin(scheme, host, port, _path(url))
     if _read_by_urllib(url) != origin.key or _read_by_urllib3(url) != origin.key:
@@ -85,11 +85,7 @@ def _host_and_port(hostport: str, allow_underscore: bool) -> Tuple[str, Optional
         raise HostError("it has no host")
     bracketed = _BRACKETED.match(hostport)
     if bracketed:
-        try:
-            ipaddress.IPv6Address(bracketed.group(1))
-        except ValueError:
-            raise HostError(NOT_A_HOST)
-        return f"[{bracketed.group(1).lower()}]", _port(bracketed.group(2))
+        return _ipv6(bracketed.group(1)), _port(bracketed.group(2))
     if "[" in hostport or "]" in hostport:
         raise HostError(NOT_A_HOST)
     named = _NAME.match(hostport)
@@ -100,6 +96,14 @@ def _host_and_port(hostport: str, allow_underscore: bool) -> Tuple[str, Optional
     if len(name) > 253 or not all(label.match(part) for part in name.split(".")):
         raise HostError(BAD_CHARACTERS if "_" in name else NOT_A_HOST)
     return name, _port(named.group(2))
+
+
+def _ipv6(address: str) -> str:
+    try:
+        ipaddress.IPv6Address(address)
+    except ValueError:
+        raise HostError(NOT_A_HOST)
+    return f"[{address.lower()}]"
 
 
 def _port(text: Optional[str]) -> Optional[int]:

@@ -12,10 +12,19 @@ from typing import Optional, Tuple
 import requests
 from insightconnect_plugin_runtime.exceptions import PluginException
 
+from komand_sentry.util.answers import parse_json
 from komand_sentry.util.dsn import Dsn, parse_dsn
-from komand_sentry.util.errors import Preset, http_error, input_error, preset_error, sentry_detail
+from komand_sentry.util.errors import (
+    Preset,
+    http_error,
+    input_error,
+    preset_error,
+    redact,
+    remember_secret,
+    sentry_detail,
+)
 from komand_sentry.util.event import encode_event, normalise_event
-from komand_sentry.util.transport import Transport, web_api_rate_limit_wait
+from komand_sentry.util.transport import Transport, header_seconds, web_api_rate_limit_wait
 
 ENVELOPE, STORE, AUTO = "envelope", "store", "auto"
 DEFAULT_SENTRY_VERSION = 7
@@ -33,6 +42,7 @@ class Ingestor:
     ) -> dict:
         """The Submit Event action: check everything first, so that a refused event sends nothing."""
         dsn = parse_dsn(dsn_text)
+        remember_secret(dsn.public_key, dsn.secret_key)  # hidden in every error and log line from now on
         if sentry_version is None:
             sentry_version = DEFAULT_SENTRY_VERSION
         if isinstance(sentry_version, bool) or not isinstance(sentry_version, int) or not 1 <= sentry_version <= 99:
@@ -46,7 +56,7 @@ class Ingestor:
     def submit(self, dsn: Dsn, event: dict, sentry_version: int, endpoint: str = AUTO) -> Tuple[str, str]:
         """Send a normalised event; returns (the id Sentry confirms, the endpoint that took it)."""
         if endpoint == STORE:
-            return self._confirm(self._post_store(dsn, event, sentry_version), dsn, STORE), STORE
+            return self._confirm(self._post_store(dsn, event, sentry_version), dsn, STORE, event), STORE
         response = self._post_envelope(dsn, event, sentry_version)
         if _has_no_envelope_endpoint(response):
             if endpoint != AUTO:
@@ -54,8 +64,8 @@ class Ingestor:
             self.logger.info(
                 f"The server has no envelope endpoint (HTTP {response.status_code}); sending to the store endpoint."
             )
-            return self._confirm(self._post_store(dsn, event, sentry_version), dsn, STORE), STORE
-        return self._confirm(response, dsn, ENVELOPE), ENVELOPE
+            return self._confirm(self._post_store(dsn, event, sentry_version), dsn, STORE, event), STORE
+        return self._confirm(response, dsn, ENVELOPE, event), ENVELOPE
 
     def _post_envelope(self, dsn: Dsn, event: dict, sentry_version: int) -> requests.Response:
         body = gzip.compress(build_envelope(dsn, event), compresslevel=6)
@@ -79,22 +89,43 @@ class Ingestor:
             "User-Agent": self.client_name,
         }
 
-    def _confirm(self, response: requests.Response, dsn: Dsn, endpoint: str) -> str:
+    def _confirm(self, response: requests.Response, dsn: Dsn, endpoint: str, event: dict) -> str:
+        """The event's ID, once Sentry's answer confirms it (as `id`, or as `event_id` on some store endpoints)."""
         what = f"POST {dsn.path_prefix}/api/{dsn.project_id}/{endpoint}/"
         if not 200 <= response.status_code < 300:
             raise http_error(response.status_code, what, sentry_detail(response, dsn.secrets), scope="dsn")
-        try:
-            event_id = json.loads(response.content).get("id")
-        except (ValueError, AttributeError):
-            event_id = None
-        if not isinstance(event_id, str) or not event_id:
+        confirmed = _confirmed_ids(response)
+        if event["event_id"] in confirmed:
+            return event["event_id"]
+        data = f"HTTP {response.status_code} from {what}: {sentry_detail(response, dsn.secrets)[:200]}"
+        if confirmed:
+            other = redact(repr(sorted(confirmed)[0][:40]), dsn.secrets)
             raise preset_error(
                 Preset.INVALID_JSON,
-                f"HTTP {response.status_code} from {what}: {sentry_detail(response, dsn.secrets)[:200]}",
-                f"Sentry's answer to {what} did not confirm an event ID, so the event may not have been stored.",
-                "Verify that the DSN points at a Sentry server (not a proxy or login page) and try again.",
+                data,
+                f"Sentry's answer to {what} confirmed another event ID ({other}) than the one sent "
+                f"({event['event_id']}), so this event may not have been stored.",
+                "Verify that the DSN points at the Sentry server meant (not a proxy or another service) and try "
+                "again: the event keeps its event ID, so sending it again cannot store it twice.",
             )
-        return event_id
+        raise preset_error(
+            Preset.INVALID_JSON,
+            data,
+            f"Sentry's answer to {what} did not confirm an event ID, so the event may not have been stored.",
+            "Verify that the DSN points at a Sentry server (not a proxy or login page) and try again.",
+        )
+
+
+def _confirmed_ids(response: requests.Response) -> set:
+    """The event IDs an answer confirms, in the event's own form (32 lower-case hexadecimal characters)."""
+    try:
+        body = parse_json(response.content)
+    except ValueError:
+        return set()
+    if not isinstance(body, dict):
+        return set()
+    said = (body.get(key) for key in ("id", "event_id"))
+    return {value.strip().lower().replace("-", "") for value in said if isinstance(value, str) and value.strip()}
 
 
 def build_envelope(dsn: Dsn, event: dict) -> bytes:
@@ -118,7 +149,7 @@ def _has_no_envelope_endpoint(response: requests.Response) -> bool:
         return True
     if response.status_code == 403:
         try:
-            json.loads(response.content)
+            parse_json(response.content)
         except ValueError:
             return True
     return False
@@ -147,11 +178,8 @@ def ingest_rate_limit_wait(response: requests.Response) -> Optional[float]:
         if len(fields) < 2:
             continue
         categories = set(fields[1].split(";")) if fields[1] else {""}
-        try:
-            seconds = float(fields[0])
-        except ValueError:
-            continue
-        if categories & _EVENT_CATEGORIES:
+        seconds = header_seconds(fields[0])  # inf (a wait too long) counts; nan or words do not
+        if seconds is not None and categories & _EVENT_CATEGORIES:
             waits.append(seconds)
     if waits:
         return max(waits)
