@@ -58,6 +58,7 @@ def rate_limits_nan_entry_is_skipped_for_the_next_one(server):
     record(TABLE, "submit_event: 429 X-Sentry-Rate-Limits nan then 1 s, then 200", run, server.count)
     assert_ok(run)
     assert server.count == 2 and run.output["id"] == EVENT_ID
+    assert server.requests[1].at - server.requests[0].at >= 0.95  # it waited the 1 s the next entry asks
 
 
 # Redirects ----------------------------------------------------------------------------------------------------
