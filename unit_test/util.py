@@ -507,3 +507,29 @@ def membership(issue_id: str, project_id: str = "1", organization_projects=("1",
     issue["project"] = dict(issue["project"], id=project_id)
     projects = [{"id": project, "slug": f"project-{project}"} for project in organization_projects]
     return [Reply(200, issue), Reply(200, projects)]
+
+
+# A project's issue listing, answered from an IssueBook -----------------------------------------------------------
+
+
+class BookSentry(FakeSentry):
+    """A FakeSentry that answers issue listings from `book` (fault_test.server.IssueBook: Sentry's query, sort=new
+    and cursors) once its script is used up; scripted replies (faults) are answered first, in order."""
+
+    def __init__(self, book, *replies):
+        super().__init__(*replies)
+        self.book = book
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if self.script:
+            return super().send(request, stream, timeout, verify, cert, proxies)
+        sent = Sent(request, timeout, verify, stream)
+        self.requests.append(sent)
+        if not sent.path.endswith("/issues/") or sent.method != "GET":
+            raise AssertionError(f"unexpected request {sent.method} {sent.url}: only issue listings are answered")
+        status, body, headers = self.book.answer(sent.params, f"{sent.scheme}://{sent.host}{sent.path}")
+        return self._response(request, Reply(status, body, headers))
+
+    @property
+    def listings(self) -> List[Sent]:
+        return [sent for sent in self.requests if sent.path.endswith("/issues/")]

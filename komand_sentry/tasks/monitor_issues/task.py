@@ -2,9 +2,22 @@ import insightconnect_plugin_runtime
 
 from insightconnect_plugin_runtime.telemetry import auto_instrument
 
-from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState, Input, Output, Component, State
+from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState, Input, Output, Component
 
 # Custom imports below
+from insightconnect_plugin_runtime.exceptions import PluginException
+
+from komand_sentry.util.mapping import conform_output, issue_from_sentry
+from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.watermark import IssueCollection, check_project
+
+# The output is the list itself (an array of Issue): shaped as the one property of an object schema, kept here so
+# that the shaping table made for it is made once
+_LISTED = {
+    "type": "object",
+    "properties": {Output.ISSUES: {"type": "array", "items": {"$ref": "#/definitions/Issue"}}},
+    "definitions": MonitorIssuesOutput.schema["definitions"],
+}
 
 
 class MonitorIssues(insightconnect_plugin_runtime.Task):
@@ -17,8 +30,25 @@ class MonitorIssues(insightconnect_plugin_runtime.Task):
             output=MonitorIssuesOutput(),
             state=MonitorIssuesState(),
         )
+        validate_with_checked_schemas(self.input, self.output, self.state)
 
     @auto_instrument
     def run(self, params={}, state={}, custom_config={}):
-        # TODO: Implement run function
-        return {}, {}
+        # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
+        organization_slug = params.get(Input.ORGANIZATION_SLUG)
+        project_slug = params.get(Input.PROJECT_SLUG)
+        # END INPUT BINDING - DO NOT REMOVE
+
+        try:
+            project = check_project(organization_slug, project_slug)
+        except PluginException as error:  # a task answers with its error object; the state stays as it was
+            return [], state, False, 400, error
+        collection = IssueCollection(lambda: self.connection.api, project, self.logger)
+        issues, state, has_more_pages, status_code, error = collection.collect(state, custom_config)
+        return self.shaped(issues), state, has_more_pages, status_code, error
+
+    @staticmethod
+    def shaped(issues: list) -> list:
+        """The issues as the output's Issue type."""
+        output = conform_output({Output.ISSUES: [issue_from_sentry(issue) for issue in issues]}, _LISTED)
+        return output.get(Output.ISSUES, [])

@@ -3,6 +3,11 @@ import time
 from .schema import NewIssueInput, NewIssueOutput, Input, Output, Component
 
 # Custom imports below
+from komand_sentry.util.mapping import conform_output, issue_from_sentry
+from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.watermark import NewIssuePolls, check_interval, check_project, check_query
+
+PAUSE_SLICE = 0.5  # seconds between two looks for the orchestrator's shutdown flag while waiting
 
 
 class NewIssue(insightconnect_plugin_runtime.Trigger):
@@ -11,6 +16,8 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         super(self.__class__, self).__init__(
             name="new_issue", description=Component.DESCRIPTION, input=NewIssueInput(), output=NewIssueOutput()
         )
+        validate_with_checked_schemas(self.input, self.output)
+        self.stopping = False
 
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
@@ -20,11 +27,42 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         query = params.get(Input.QUERY)
         # END INPUT BINDING - DO NOT REMOVE
 
-        while True:
-            # TODO: Implement trigger functionality
-            self.send(
-                {
-                    Output.ISSUE: None,
-                }
-            )
-            time.sleep(5)
+        polls = NewIssuePolls(
+            lambda: self.connection.api,
+            check_project(organization_slug, project_slug),
+            check_query(query),
+            check_interval(interval),
+            self.logger,
+        )
+        self.keep(polls.start(self.state))
+        while self.running():
+            if not self.pause(polls.poll(self.emit, self.keep, self.running)):
+                return
+
+    def emit(self, issue: dict) -> None:
+        self.send(conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema))
+
+    def keep(self, state: dict) -> None:
+        """The watermark, in the state file the runtime keeps for the workflow's triggerId (none: stateless)."""
+        self.state = state
+        self._save_state()
+
+    def _save_state(self):
+        if self.state_file:  # without a triggerId the runtime has no file, and its own save would fail
+            super()._save_state()
+
+    def running(self) -> bool:
+        """False from the moment the orchestrator's shutdown flag appears (`run_trigger` removes the flag)."""
+        if not self.stopping and not self.run_trigger:
+            self.stopping = True
+        return not self.stopping
+
+    def pause(self, seconds: float) -> bool:
+        """Wait before the next poll, in short slices so that a shutdown ends the trigger promptly."""
+        deadline = time.monotonic() + seconds
+        while self.running():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(min(PAUSE_SLICE, left))
+        return False
