@@ -578,3 +578,195 @@ class Bugsink:
             return None
         assert response.status_code == 200, f"Bugsink lookup: {response.status_code} {response.text[:500]}"
         return response.json()
+
+
+# Triggers and tasks, as the orchestrator starts them --------------------------------------------------------------
+
+# The runtime keeps a trigger's state in CACHE_DIR/<triggerId>.json and ends a trigger when FLAG_DIR holds
+# terminate_trigger.flag. Both are absolute paths of the plugin's container (/workspace/cache/ and /workspace/tmp/),
+# fixed in insightconnect_plugin_runtime/constants.py and bound into its trigger module at import; no environment
+# variable moves them, and a working directory does not either. So the suite starts bin/komand_sentry through this
+# launcher: it points the runtime's trigger module at a test's own directories, then runs the plugin's entry point
+# itself (runpy, as `python bin/komand_sentry ...` would), and nothing is written outside the test's tmp_path.
+TRIGGER_LAUNCHER = """
+import runpy, sys
+cache_dir, flag_dir, plugin = sys.argv[1:4]
+sys.argv = [plugin] + sys.argv[4:]  # before the runtime is imported: its CLI reads sys.argv then
+import insightconnect_plugin_runtime.trigger as trigger
+trigger.CACHE_DIR, trigger.FLAG_DIR = cache_dir + "/", flag_dir + "/"
+runpy.run_path(plugin, run_name="__main__")
+"""
+SHUTDOWN_FLAG = "terminate_trigger.flag"
+
+
+def trigger_message(inputs: dict, connection: dict, dispatcher_url: str, trigger_id: Optional[str]) -> dict:
+    meta = {"triggerId": trigger_id} if trigger_id else {}
+    return {
+        "body": {
+            "trigger": "new_issue",
+            "meta": meta,
+            "input": inputs,
+            "connection": connection,
+            "dispatcher": {"url": dispatcher_url, "webhook_url": ""},
+        },
+        "type": "trigger_start",
+        "version": "v1",
+    }
+
+
+def task_message(inputs: dict, connection: dict, state, custom_config: Optional[dict] = None) -> dict:
+    body = {"task": "monitor_issues", "meta": {}, "input": inputs, "connection": connection, "state": state}
+    if custom_config is not None:
+        body["custom_config"] = custom_config
+    return {"body": body, "type": "task_start", "version": "v1"}
+
+
+def run_task(inputs: dict, connection: dict, state, custom_config: Optional[dict] = None) -> dict:
+    """One `bin/komand_sentry run` of a task_start message; the reply's body (output, state, has_more_pages...)."""
+    result = subprocess.run(
+        [_python(), str(PLUGIN), "run"],
+        input=json.dumps(task_message(inputs, connection, state, custom_config)),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_plugin_env(),
+        timeout=STEP_TIMEOUT,
+    )
+    try:
+        reply = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        pytest.fail(
+            f"the task printed no JSON reply (rc {result.returncode}):\n{result.stdout[-2000:]}\n"
+            f"{result.stderr[-2000:]}",
+            pytrace=False,
+        )
+    assert reply.get("type") == "task_event", reply
+    reply["body"]["stderr"] = result.stderr
+    return reply["body"]
+
+
+class PluginTrigger:
+    """`bin/komand_sentry run` with a trigger_start message, alive until its shutdown flag (or a kill). The state
+    and flag directories are the test's own (see TRIGGER_LAUNCHER); its stdout and stderr go to files."""
+
+    def __init__(self, workdir: Path, message: dict, debug: bool = False, name: str = "trigger"):
+        self.workdir, self.message, self.debug = workdir, message, debug
+        self.cache_dir, self.flag_dir = workdir / "cache", workdir / "flags"
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.flag_dir.mkdir(parents=True, exist_ok=True)
+        self.stdout_path, self.stderr_path = workdir / f"{name}.out", workdir / f"{name}.err"
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self) -> "PluginTrigger":
+        import certifi  # the Http dispatcher reads SSL_CERT_FILE, which the plugin's image sets
+
+        (self.flag_dir / SHUTDOWN_FLAG).unlink(missing_ok=True)
+        command = [_python(), "-c", TRIGGER_LAUNCHER, str(self.cache_dir), str(self.flag_dir), str(PLUGIN)]
+        command += ["--debug", "run"] if self.debug else ["run"]
+        self._out, self._err = open(self.stdout_path, "wb"), open(self.stderr_path, "wb")
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=self._out,
+            stderr=self._err,
+            cwd=ROOT,
+            env=dict(_plugin_env(), SSL_CERT_FILE=certifi.where()),
+            start_new_session=True,
+        )
+        self.process.stdin.write(json.dumps(self.message).encode("utf-8"))
+        self.process.stdin.close()
+        return self
+
+    def stop(self, timeout: float = 20.0) -> float:
+        """Raise the orchestrator's shutdown flag; the seconds the trigger took to end."""
+        started = time.monotonic()
+        (self.flag_dir / SHUTDOWN_FLAG).write_text("")
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(
+                f"the trigger did not end within {timeout} s of its shutdown flag:\n{self.log()[-3000:]}", pytrace=False
+            )
+        self._close()
+        return time.monotonic() - started
+
+    def kill(self) -> None:
+        """SIGKILL: the trigger gets no chance to save anything more."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the session this helper started, by its id
+            self.process.wait(timeout=10)
+        self._close()
+
+    def _close(self) -> None:
+        for stream in (getattr(self, "_out", None), getattr(self, "_err", None)):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        """What the runtime logged (to stderr, or to stdout among the events), and the step's reply."""
+        err = self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
+        return err + self.stdout()
+
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
+
+    def state(self, trigger_id: str) -> dict:
+        return json.loads((self.cache_dir / f"{trigger_id}.json").read_text())
+
+
+def stdout_messages(text: str) -> List[dict]:
+    """The JSON messages of a --debug trigger's stdout: the runtime's Stdout dispatcher writes them back to back,
+    without a separator, among the runtime's log lines; the step's reply comes last."""
+    decoder, messages, index = json.JSONDecoder(), [], text.find('{"body"')
+    while index >= 0:
+        message, end = decoder.raw_decode(text, index)
+        messages.append(message)
+        index = text.find('{"body"', end)
+    return messages
+
+
+class EventSink:
+    """Where the runtime's Http dispatcher posts a trigger's events: a loopback server (fault_test.server) that
+    answers 200 and records every post."""
+
+    PATH = "/trigger-events"
+
+    def __init__(self):
+        from fault_test.server import FaultServer, reply
+
+        self.server = FaultServer()
+        self.server.always(self.PATH, reply(200, "ok"))
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}{self.PATH}"
+
+    def messages(self) -> List[dict]:
+        return [request.json() for request in self.server.requests_to(self.PATH, "POST")]
+
+    def issues(self) -> List[dict]:
+        return [message["body"]["output"]["issue"] for message in self.messages()]
+
+    def wait_for(self, count: int, timeout: float, trigger: Optional[PluginTrigger] = None) -> List[dict]:
+        """The issues posted once there are at least `count` (fails after `timeout` s, or when the trigger died)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            issues = self.issues()
+            if len(issues) >= count:
+                return issues
+            if trigger is not None and not trigger.alive:
+                pytest.fail(f"the trigger ended early:\n{trigger.log()[-3000:]}", pytrace=False)
+            time.sleep(0.2)
+        pytest.fail(
+            f"{len(self.issues())} events of {count} arrived within {timeout} s"
+            + (f":\n{trigger.log()[-3000:]}" if trigger else ""),
+            pytrace=False,
+        )
+
+    def stop(self) -> None:
+        self.server.stop()
