@@ -321,7 +321,8 @@ def main():
     if args.command == "serve":
         return serve(args.issues, args.delay)
     bench.SPAWNER = bench.Spawner()
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    machine = bench.machine()
     bench.log("building the floor plugin (insight-plugin create) ...")
     floor_plugin = bench.Plugin("floor", build_floor(), "icon_benchfloorbulk")
     ours = bench.Plugin("ours", bench.ROOT, "komand_sentry")
@@ -333,10 +334,10 @@ def main():
     finally:
         bench.SPAWNER.stop()
     summary = {
-        "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started": started_at,
         "delay_s": args.delay,
         "seconds": time.monotonic() - started,
-        "machine": bench.machine(),
+        "machine": machine,
         "scenarios": results,
     }
     bench.RESULTS.mkdir(parents=True, exist_ok=True)
