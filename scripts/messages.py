@@ -126,30 +126,53 @@ def action_inputs(facts, issue_id, event_id):
     }
 
 
-def messages(facts, issue_id, event_id):
-    """File name -> message, for every component of plugin.spec.yaml and the connection test."""
-    connection = {
+def connection_of(facts):
+    """The connection of every message: the local token and URL, the organization as the default."""
+    return {
         "token": {"token": facts["SENTRY9_TOKEN"], "domain": ""},
         "url": facts["SENTRY9_URL"],
         "organization_slug": facts["SENTRY9_ORG_SLUG"],
     }
-    where = {"organization_slug": facts["SENTRY9_ORG_SLUG"], "project_slug": facts["SENTRY9_PROJECT_SLUG"]}
 
-    def message(kind, body):
-        return {"body": dict(body, meta={}, connection=connection), "type": kind, "version": "v1"}
 
+def message(facts, kind, body, meta=None):
+    return {"body": dict(body, meta=meta or {}, connection=connection_of(facts)), "type": kind, "version": "v1"}
+
+
+def action_message(facts, action, inputs):
+    return message(facts, "action_start", {"action": action, "input": inputs})
+
+
+def connection_test_message(facts):
+    return message(facts, "connection_test", {})
+
+
+def trigger_message(facts, inputs, dispatcher=None, trigger_id=None):
+    """A trigger_start of new_issue; its events go to the dispatcher's URL (without --debug). With a trigger ID the
+    runtime keeps the trigger's state in a file of that name; without one the trigger is stateless."""
+    body = {"trigger": "new_issue", "input": inputs, "dispatcher": dispatcher or DISPATCHER}
+    return message(facts, "trigger_start", body, {"triggerId": trigger_id} if trigger_id else None)
+
+
+def task_message(facts, inputs, state):
+    return message(
+        facts, "task_start", {"task": "monitor_issues", "input": inputs, "state": state, "custom_config": {}}
+    )
+
+
+def project_of(facts):
+    return {"organization_slug": facts["SENTRY9_ORG_SLUG"], "project_slug": facts["SENTRY9_PROJECT_SLUG"]}
+
+
+def messages(facts, issue_id, event_id):
+    """File name -> message, for every component of plugin.spec.yaml and the connection test."""
     written = {
-        f"{name}.json": message("action_start", {"action": name, "input": inputs})
+        f"{name}.json": action_message(facts, name, inputs)
         for name, inputs in action_inputs(facts, issue_id, event_id).items()
     }
-    written["connection_test.json"] = message("connection_test", {})
-    trigger_input = dict(where, query="is:unresolved", interval=10)
-    written["new_issue.json"] = message(
-        "trigger_start", {"trigger": "new_issue", "input": trigger_input, "dispatcher": DISPATCHER}
-    )
-    written["monitor_issues.json"] = message(
-        "task_start", {"task": "monitor_issues", "input": where, "state": {}, "custom_config": {}}
-    )
+    written["connection_test.json"] = connection_test_message(facts)
+    written["new_issue.json"] = trigger_message(facts, dict(project_of(facts), query="is:unresolved", interval=10))
+    written["monitor_issues.json"] = task_message(facts, project_of(facts), {})
     return written
 
 
