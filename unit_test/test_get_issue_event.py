@@ -102,11 +102,15 @@ class TestSentry9(unittest.TestCase):
         self.assertEqual(server.paths, [f"GET {LEGACY_ISSUE9}events/latest/"])
         self.assertEqual(output["event"]["eventID"], LATEST9["eventID"])
 
-    def test_environment_on_the_legacy_route(self):
-        _, server = run_routed(
-            GetIssueEvent, sentry9_routes(), {"issue_id": ISSUE9, "event_id": "oldest", "environment": "production"}
-        )
-        self.assertEqual(server.requests[-1].params_lists, {"environment": ["production"]})
+    def test_environment_is_not_answered_with_another_environments_event(self):
+        """Sentry 9.1.2 checks that the environment exists but ignores it when it picks the latest or oldest event
+        (sentry/models/group.py get_latest_event_for_environments, without snuba): its answer is an event of any
+        environment. The plugin must refuse the environment there, or not hand back an event of another one."""
+        staging = dict(OLDEST9, tags=OLDEST9["tags"] + [{"key": "environment", "value": "staging"}])
+        routes = sentry9_routes({f"GET {LEGACY_ISSUE9}events/oldest/": reply(200, staging)})
+        params = {"issue_id": ISSUE9, "event_id": "oldest", "environment": "production"}
+        error, _ = refused_routed(GetIssueEvent, routes, params)
+        self.assertIn("environment", error.cause)
 
     @parameterized.expand([("latest_one", LATEST9), ("oldest_one", OLDEST9)])
     def test_event_by_id_through_the_project(self, _name, expected):
