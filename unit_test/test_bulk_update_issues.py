@@ -77,11 +77,18 @@ class Organization:
             )
         return Reply(200, {key: value for key, value in changes.items()})
 
+    def issue(self, sent: Sent) -> Reply:
+        issue_id = sent.path.rstrip("/").rsplit("/", 1)[-1]
+        if issue_id not in self.status:
+            return reply(404, file="error_not_found.json.resp")
+        return Reply(200, dict(ISSUE_TEMPLATE, id=issue_id, status=self.status[issue_id]))
+
     def routes(self, more: Optional[dict] = None) -> dict:
         routes = dict(more or {})
         for path in (ORG_ISSUES, PROJECT_ISSUES):
             routes.setdefault(f"GET {path}", self.listing)
             routes.setdefault(f"PUT {path}", self.update)
+        routes.setdefault(f"GET /api/0/organizations/{ORG}/issues/[0-9]+/", self.issue)  # each issue confirmed alone
         return today_routes(routes)
 
 
@@ -137,6 +144,22 @@ class TestIssueIds(unittest.TestCase):
         self.assertTrue(all(put.json() == {"status": "ignored"} for put in puts(server)))
         self.assertEqual(output["issue_ids"], ids)
         self.assertEqual(set(org.status.values()), {"ignored"})
+
+    def test_a_server_that_filters_by_id_confirms_them_in_one_listing_each_hundred(self):
+        org = Organization(250)
+        ids = list(org.status)[:150] + ["9100000"]
+
+        def filtered(sent: Sent) -> Reply:
+            wanted = [issue_id for issue_id in sent.params_lists.get("id", []) if issue_id in org.status]
+            return paged([dict(ISSUE_TEMPLATE, id=issue_id) for issue_id in wanted])(sent)
+
+        routes = org.routes({f"GET {ORG_ISSUES}": filtered})
+        output, server = run_routed(
+            BulkUpdateIssues, routes, {"organization_slug": ORG, "issue_ids": ids, "status": "resolved"}
+        )
+        self.assertEqual(output["issue_ids"], ids[:150])
+        self.assertEqual([len(ids_of(sent)) for sent in server.requests if sent.method == "GET"], [100, 51])
+        self.assertEqual(len(puts(server)), 1)
 
     def test_nothing_matched_is_a_success(self):
         org = Organization(0)

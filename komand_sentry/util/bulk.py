@@ -9,9 +9,9 @@ from typing import Dict, List, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.errors import input_error
+from komand_sentry.util.errors import Preset, input_error
 from komand_sentry.util.identifiers import check_issue_id, is_short_id
-from komand_sentry.util.routes import segment
+from komand_sentry.util.routes import NotInOrganization, segment
 
 CHUNK = 1000
 MAX_QUERY_MATCHES = 10_000
@@ -61,12 +61,32 @@ class BulkUpdate:
         return list(dict.fromkeys(numeric))  # in order, once each
 
     def _confirmed(self, issue_ids: List[str]) -> List[str]:
-        """The given IDs that are issues of the organization (or project): a listing filtered by ID says which."""
+        """The given IDs that are issues of the organization (or project): a listing filtered by ID says which,
+        where the server filters by ID; Sentry 9.1.2 ignores `id` there, and each issue is then read alone."""
         found = set()
         for start in range(0, len(issue_ids), LOOKUP_CHUNK):
             chunk = issue_ids[start : start + LOOKUP_CHUNK]
-            found.update(str(issue.get("id")) for issue in self._list({"id": chunk, "query": ""}, None))
+            page = self.api.list_pages(self.url, {"id": chunk, "query": ""}, LOOKUP_CHUNK, None)
+            listed = {str(issue.get("id")) for issue in page.items}
+            if page.has_more or not listed <= set(chunk):  # not filtered: the project's issues, page by page
+                self.api.logger.info("The server does not filter issues by ID; reading each issue to confirm it.")
+                return [issue_id for issue_id in issue_ids if self._in_scope(issue_id)]
+            found.update(listed)
         return [issue_id for issue_id in issue_ids if issue_id in found]
+
+    def _in_scope(self, issue_id: str) -> bool:
+        """Whether the issue exists in the organization (and the project, if one is named)."""
+        issue = self.api.routes.target(issue_id, self.organization)
+        try:
+            details = self.api.answer(self.api.routes.send("GET", issue, ""))
+        except NotInOrganization:
+            return False
+        except PluginException as error:
+            if error.preset == Preset.NOT_FOUND:
+                return False
+            raise
+        project = details.get("project") if isinstance(details, dict) else None
+        return not self.project or (isinstance(project, dict) and project.get("slug") == self.project)
 
     def _matching(self, query: str) -> List[str]:
         page = self._list({"query": query}, MAX_QUERY_MATCHES + 1)

@@ -57,6 +57,10 @@ def _is_sentry_error(response: requests.Response) -> bool:
     return isinstance(body, dict) and "detail" in body
 
 
+class NotInOrganization(PluginException):
+    """The issue exists, but not in the organization the workflow names."""
+
+
 class IssueRoutes:
     def __init__(self, api):
         self.api = api
@@ -122,7 +126,7 @@ class IssueRoutes:
         project = issue.details.get("project") if isinstance(issue.details, dict) else None
         project_id = str(project.get("id", "")) if isinstance(project, dict) else ""
         if not self._has_project(issue.organization, project_id):
-            raise PluginException(
+            raise NotInOrganization(
                 cause=f"Issue {issue.id} does not belong to the organization {issue.organization!r}, so the plugin "
                 "did not act on it.",
                 assistance="Verify the issue ID and the organization slug (in the action or the connection).",
