@@ -526,6 +526,26 @@ class TestFaults(unittest.TestCase):
         watch.server.queue(reply(404, {"detail": "The requested resource does not exist"}))
         self.assertEqual(watch.poll(), 60.0)
 
+    def test_an_unexpected_error_ends_the_poll_not_the_trigger(self):
+        book = IssueBook()
+        watch = Watch(book)
+        ids = book.add(at(1), 3, step_us=MS)
+        sent = watch.emit
+        failures = [ValueError(f"cannot send {TOKEN}")]
+
+        def emit(issue):
+            if failures:
+                raise failures.pop()
+            sent(issue)
+
+        watch.emit = emit
+        self.assertEqual(watch.poll(), 60.0)
+        errors = [message for level, message in watch.logs if level == "error"]
+        self.assertTrue(any("ValueError" in message for message in errors), errors)
+        self.assertTrue(all(TOKEN not in message for message in errors))
+        watch.poll()
+        self.assertEqual(watch.emitted, ids)
+
     def test_an_issue_without_first_seen_is_left_out(self):
         book = IssueBook()
         watch = Watch(book)

@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.errors import Preset, input_error
+from komand_sentry.util.errors import Preset, input_error, redact
 from komand_sentry.util.identifiers import check_slug, cursor_problem
 from komand_sentry.util.listing import PAGE_SIZE
 
@@ -351,9 +351,10 @@ def retry_after_of(error: PluginException) -> float:
 
 
 def describe(error: Exception) -> str:
+    """What a log line says of an error (never a secret: the registry of errors.redact hides every one known)."""
     if isinstance(error, PluginException):
-        return " ".join(part for part in (error.cause, error.assistance, error.data) if part)
-    return f"{type(error).__name__}: {error}"
+        return redact(" ".join(part for part in (error.cause, error.assistance, error.data) if part))
+    return redact(f"{type(error).__name__}: {error}")
 
 
 # Inputs ----------------------------------------------------------------------------------------------------------
@@ -446,6 +447,9 @@ class NewIssuePolls:
                 self._walked_poll(emit, save, running)
         except PluginException as error:
             return self._fault(error)
+        except Exception as error:  # noqa: B902 - nothing a poll meets may end the trigger; the next poll retries
+            self.logger.error(f"The poll failed unexpectedly; the next one is in {self.interval} s. {describe(error)}")
+            return float(self.interval)
         self.answered = True
         return float(self.interval)
 
