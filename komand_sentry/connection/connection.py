@@ -86,8 +86,11 @@ def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
         settings.timeout = _seconds("timeout", timeout, 1, 600, "Set Timeout to a number of seconds, such as 30.")
     if max_retry_wait is not None:
         settings.max_retry_wait = _seconds(
-            "max_retry_wait", max_retry_wait, 0, 3600, "Set Max Retry Wait to a number of seconds, such as 60 (0 "
-            "turns waiting off)."
+            "max_retry_wait",
+            max_retry_wait,
+            0,
+            3600,
+            "Set Max Retry Wait to a number of seconds, such as 60 (0 " "turns waiting off).",
         )
     if verify_tls is not None:
         settings.verify_tls = bool(verify_tls)

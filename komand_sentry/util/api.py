@@ -19,7 +19,7 @@ from komand_sentry.util.errors import Preset, http_error, remember_secret, sentr
 from komand_sentry.util.identifiers import check_cursor, check_event_id, check_limit, check_slug, check_text
 from komand_sentry.util.listing import Listing, Page, collect, page_size_for
 from komand_sentry.util.routes import Issue, IssueRoutes, is_missing_route, segment
-from komand_sentry.util.transport import Transport
+from komand_sentry.util.transport import Transport, one_step
 from komand_sentry.util.version import CLIENT_NAME
 
 api_root = regions.api_root  # the connection URL's root form; kept here, where callers have always found it
@@ -66,6 +66,7 @@ class SentryApi:
 
     # Operations ---------------------------------------------------------------------------------------------------
 
+    @one_step
     def check_token(self) -> dict:
         """GET /api/0/: 200 with `auth` when the token is accepted, 401 when it is not."""
         body = self.call("GET", f"{self.root}/api/0/")
@@ -75,6 +76,7 @@ class SentryApi:
             )
         return body
 
+    @one_step
     def list_project_issues(
         self, organization, project, query, stats_period, short_id_lookup, limit, cursor, sort=None
     ) -> Page:
@@ -85,16 +87,19 @@ class SentryApi:
         url = f"{self.root_for(organization)}/api/0/projects/{segment(organization)}/{segment(project)}/issues/"
         return self.list_pages(url, params, check_limit("limit", limit), check_cursor("cursor", cursor))
 
+    @one_step
     def list_issue_events(self, issue_id, organization, full, limit, cursor) -> Page:
         issue = self.routes.target(issue_id, organization)
         limit, cursor = check_limit("limit", limit), check_cursor("cursor", cursor)
         return self._list_issue_pages(issue, "events/", {"full": "1" if full else None}, limit, cursor)
 
+    @one_step
     def get_issue(self, issue_id, organization) -> dict:
         issue = self.routes.target(issue_id, organization)
         answer = self.answer(self.routes.send("GET", issue, ""))
         return _object(answer, "GET issue")
 
+    @one_step
     def update_issue(self, issue_id, organization, changes: dict) -> dict:
         issue = self.routes.target(issue_id, organization)
         changes = self.with_team_assignee(changes, issue.organization)
@@ -105,6 +110,7 @@ class SentryApi:
             updated = _object(self.answer(self.routes.send("GET", issue, "")), "GET issue")
         return updated
 
+    @one_step
     def get_issue_event(self, issue_id, event_id, organization, environment) -> dict:
         issue = self.routes.target(issue_id, organization)
         event_id = check_event_id("event_id", event_id)
@@ -117,15 +123,18 @@ class SentryApi:
             )
         return event
 
+    @one_step
     def add_issue_comment(self, issue_id, text, organization) -> dict:
         issue = self.routes.target(issue_id, organization)
         body = {"text": check_text("text", text)}
         return _object(self.answer(self.routes.send("POST", issue, "notes/", body=body)), "POST note")
 
+    @one_step
     def list_issue_comments(self, issue_id, organization) -> List[dict]:
         issue = self.routes.target(issue_id, organization)
         return self._list_issue_pages(issue, "notes/", {}, None, None).items
 
+    @one_step
     def bulk_update_issues(self, organization, project, issue_ids, query, changes: dict) -> dict:
         organization = check_slug("organization_slug", organization)
         project = check_slug("project_slug", project) if project else None
@@ -192,15 +201,20 @@ class SentryApi:
         return self._legacy_issue_event(issue, event_id, environment)
 
     def _legacy_issue_event(self, issue: Issue, event_id: str, environment: Optional[str]) -> dict:
-        if event_id == "recommended":
+        if event_id == "recommended" or environment:
+            # Sentry 9 has no recommended event, and picks the latest or oldest of any environment
+            name, what = (
+                ("event_id", "the recommended event")
+                if event_id == "recommended"
+                else ("environment", "an environment")
+            )
             raise PluginException(
-                cause="Invalid input 'event_id': the recommended event needs Sentry's organization-scoped event "
-                "endpoints, which this server does not have (an older Sentry).",
-                assistance="Ask for latest, oldest or an event ID.",
+                cause=f"Invalid input '{name}': {what} needs Sentry's organization-scoped event endpoints, which this "
+                "server does not have (an older Sentry).",
+                assistance="Ask for latest, oldest or an event ID, without an environment.",
             )
         if event_id in ("latest", "oldest"):
-            response = self.routes.send_legacy("GET", issue, f"events/{event_id}/", params={"environment": environment})
-            return _object(self.answer(response), "GET event")
+            return _object(self.answer(self.routes.send_legacy("GET", issue, f"events/{event_id}/")), "GET event")
         if not issue.organization:
             raise PluginException(
                 cause="Invalid input 'event_id': an event ID needs the organization on this server.",
@@ -210,6 +224,7 @@ class SentryApi:
         organization, project = segment(issue.organization), segment(str(issue.details["project"]["slug"]))
         url = f"{self.root_for(issue.organization)}/api/0/projects/{organization}/{project}/events/{event_id}/"
         return _object(self.call("GET", url), "GET event")
+
 
 def describe(response: requests.Response) -> str:
     return f"{response.request.method} {urlsplit(response.request.url).path}"

@@ -57,7 +57,9 @@ class BulkUpdate:
         if len(issue_ids) > MAX_ISSUE_IDS:
             raise input_error("issue_ids", f"more than {MAX_ISSUE_IDS:,} IDs", "Update at most 10,000 issues a step.")
         checked = [check_issue_id("issue_ids", value) for value in issue_ids]
-        numeric = [self.api.routes.target(value, self.organization).id if is_short_id(value) else value for value in checked]
+        numeric = [
+            self.api.routes.target(value, self.organization).id if is_short_id(value) else value for value in checked
+        ]
         return list(dict.fromkeys(numeric))  # in order, once each
 
     def _confirmed(self, issue_ids: List[str]) -> List[str]:

@@ -108,7 +108,11 @@ _ANSWERS = {
         "Verify the organization, project and issue identifiers, and that the connection URL points at the Sentry "
         "host (and region) that holds them.",
     ),
-    413: (Preset.BAD_REQUEST, "Sentry refused the request as too large (HTTP 413).", "Send a smaller event (at most 1 MiB)."),
+    413: (
+        Preset.BAD_REQUEST,
+        "Sentry refused the request as too large (HTTP 413).",
+        "Send a smaller event (at most 1 MiB).",
+    ),
 }
 
 

@@ -24,7 +24,7 @@ from komand_sentry.util.errors import (
     sentry_detail,
 )
 from komand_sentry.util.event import encode_event, normalise_event
-from komand_sentry.util.transport import Transport, header_seconds, web_api_rate_limit_wait
+from komand_sentry.util.transport import Transport, header_seconds, web_api_rate_limit_wait, one_step
 
 ENVELOPE, STORE, AUTO = "envelope", "store", "auto"
 DEFAULT_SENTRY_VERSION = 7
@@ -37,6 +37,7 @@ class Ingestor:
         self.client_name = client_name  # "komand-sentry/2.0.0"
         self.logger = logger
 
+    @one_step
     def submit_event(
         self, dsn_text: str, event_json: dict, sentry_version: Optional[int], endpoint: Optional[str]
     ) -> dict:
@@ -45,7 +46,7 @@ class Ingestor:
         remember_secret(dsn.public_key, dsn.secret_key)  # hidden in every error and log line from now on
         if sentry_version is None:
             sentry_version = DEFAULT_SENTRY_VERSION
-        if isinstance(sentry_version, bool) or not isinstance(sentry_version, int) or not 1 <= sentry_version <= 99:
+        if not 1 <= sentry_version <= 99:  # the runtime's schema check made it an integer
             raise input_error("sentry_version", "it is not a protocol version number", "Use 7, the current version.")
         name, _, version = self.client_name.partition("/")
         event = normalise_event(event_json, name, version)

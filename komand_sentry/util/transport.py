@@ -17,6 +17,7 @@ waits for the time Sentry asks for. With T the connection's Timeout and W its Ma
 """
 
 import contextlib
+import functools
 import io
 import math
 import random
@@ -66,6 +67,17 @@ class _Retry:
     wait: float
     note: str  # what the retry log says
     for_rate_limit: bool = False
+
+
+def one_step(operation):
+    """A client operation (of an object with a `transport`) is one step: its requests share one step budget."""
+
+    @functools.wraps(operation)
+    def run(self, *args, **kwargs):
+        with self.transport.step():
+            return operation(self, *args, **kwargs)
+
+    return run
 
 
 class Transport:

@@ -46,7 +46,16 @@ def issue_changes(
     return changes
 
 
-CHANGE_INPUTS = ("status", "statusDetails", "substatus", "assignedTo", "hasSeen", "isBookmarked", "isSubscribed", "isPublic")
+CHANGE_INPUTS = (
+    "status",
+    "statusDetails",
+    "substatus",
+    "assignedTo",
+    "hasSeen",
+    "isBookmarked",
+    "isSubscribed",
+    "isPublic",
+)
 
 
 def changes_in(params: dict) -> dict:
@@ -80,5 +89,7 @@ def _check_window(details: dict, count: str, window: str) -> None:
         raise input_error(f"statusDetails.{window}", f"it needs {count}", f"Give {count} with {window}.")
     if details[window] > MAX_WINDOW_MINUTES:
         raise input_error(
-            f"statusDetails.{window}", f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week."
+            f"statusDetails.{window}",
+            f"it is more than {MAX_WINDOW_MINUTES} minutes",
+            "Give a window of at most a week.",
         )
