@@ -1,11 +1,13 @@
 """Extract the part of Sentry's OpenAPI document the contract tests need into contract_test/data/contract.json.
 
-Source: the shared contract folder beside the clone (`<repo root>/../shared/sentry-contract/`):
-- `openapi-derefed.json`: getsentry/sentry-api-schema release 0.272.0, commit
-  a589a26c3b29bfc342a47baa963b7970961f958e; its sha256 is the one SOURCES.md records
-  (b71216654e44cc18f5e262fbb5075df67f1504a123d4bcb51cc8e8cc74ebd435), checked before anything is read;
-- `operations.json`: the two legacy operations removed from the current document
-  (`PUT /api/0/issues/{issue_id}/`, `GET /api/0/issues/{issue_id}/events/`).
+Source: the folder contract_test/data/source/ of this checkout (SOURCES.md records each file's origin and sha256):
+- `openapi-derefed.json.gz`: getsentry/sentry-api-schema release 0.272.0, commit
+  a589a26c3b29bfc342a47baa963b7970961f958e, gzip-compressed; the sha256 SOURCES.md records for the uncompressed
+  document (b71216654e44cc18f5e262fbb5075df67f1504a123d4bcb51cc8e8cc74ebd435) is checked before anything is read
+  (a folder holding the uncompressed `openapi-derefed.json` is read as well);
+- `operations.json`: the legacy operations removed from the current document (extracted from older revisions of
+  the same file by scripts/legacy-operations.py, each with the last commit that had it), and the operations no
+  published document describes, written by hand from Sentry's source (issue notes).
 
 What is kept:
 - `document_operations`: every operation of the document (method, path, operationId, whether it lists
@@ -13,38 +15,60 @@ What is kept:
   a recorded request is matched against the whole document, not only against the operations we expect;
 - `operations`: for the operations the plugin calls or whose answers feed the actions, the whole operation
   (parameters with descriptions, request body schema, the 200 answer's schema and examples);
-- `legacy`: the two legacy operations, as operations.json gives them.
+- `legacy`: the legacy operations, as operations.json gives them;
+- `hand_written`: the hand-written operations, as operations.json gives them, with the source they were read from.
 
-Run `.venv/bin/python -m contract_test.extract` after the shared folder changes; test_contract_source.py
-fails while the committed extract differs from what this script makes of the shared folder.
+Run `.venv/bin/python -m contract_test.extract` (or scripts/contract-extract.py) after the source folder changes;
+test_contract_source.py fails while the committed extract differs from what this script makes of it.
 """
 
+import gzip
 import hashlib
 import json
 import re
 import sys
 from pathlib import Path
+from typing import Dict, List, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared" / "sentry-contract"
+SOURCE = Path(__file__).resolve().parent / "data" / "source"
 OUTPUT = Path(__file__).resolve().parent / "data" / "contract.json"
+DOCUMENT = "openapi-derefed.json"
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
 # (method, path): why the whole operation is kept
+ORG = "/api/0/organizations/{organization_id_or_slug}"
+PROJECT = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}"
 FULL_OPERATIONS = {
-    ("GET", "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/issues/"): "List Project Issues",
-    ("GET", "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/"): "List Issue Events",
-    ("PUT", "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/"): "Update Issue",
-    ("GET", "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/"): "Update Issue (read-back)",
-    ("GET", "/api/0/organizations/{organization_id_or_slug}/"): "region lookup (links.regionUrl)",
-    (
-        "GET",
-        "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/{event_id}/",
-    ): "shape of a full event body (List Issue Events with Full)",
+    ("GET", f"{PROJECT}/issues/"): "List Project Issues; Bulk Update Issues (issues of a project by query)",
+    ("GET", f"{ORG}/issues/{{issue_id}}/events/"): "List Issue Events",
+    ("PUT", f"{ORG}/issues/{{issue_id}}/"): "Update Issue",
+    ("GET", f"{ORG}/issues/{{issue_id}}/"): "Get Issue; Update Issue (read-back)",
+    ("GET", f"{ORG}/"): "region lookup (links.regionUrl)",
+    ("GET", f"{ORG}/issues/{{issue_id}}/events/{{event_id}}/"): "Get Issue Event; shape of a full event body",
+    ("GET", f"{ORG}/shortids/{{issue_id}}/"): "short IDs resolved within the organization",
+    ("GET", f"{ORG}/projects/"): "an issue of a legacy route confirmed to be in the organization",
+    ("GET", f"{ORG}/teams/"): "#team-slug assignees resolved to team:<id>",
+    ("GET", f"{ORG}/issues/"): "Bulk Update Issues (issues of the organization by query)",
+    ("PUT", f"{ORG}/issues/"): "Bulk Update Issues (organization)",
+    ("PUT", f"{PROJECT}/issues/"): "Bulk Update Issues (project)",
+    ("GET", f"{PROJECT}/events/{{event_id}}/"): "Get Issue Event by ID on a server without scoped issue routes",
 }
-LEGACY_KEYS = ("GET /api/0/issues/{issue_id}/events/", "PUT /api/0/issues/{issue_id}/")
-_SCHEMA_FACTS = ("type", "enum", "format", "minLength", "maxLength", "minimum", "maximum", "default")
+LEGACY_KEYS = (
+    "GET /api/0/issues/{issue_id}/events/",
+    "PUT /api/0/issues/{issue_id}/",
+    "GET /api/0/issues/{issue_id}/",
+    "GET /api/0/issues/{issue_id}/events/latest/",
+    "GET /api/0/issues/{issue_id}/events/oldest/",
+)
+HAND_WRITTEN_KEYS = (
+    f"GET {ORG}/issues/{{issue_id}}/notes/",
+    f"POST {ORG}/issues/{{issue_id}}/notes/",
+    "GET /api/0/issues/{issue_id}/notes/",
+    "POST /api/0/issues/{issue_id}/notes/",
+)
+_SCHEMA_FACTS = ("type", "enum", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "default")
 
 
 def sha256(path: Path) -> str:
@@ -69,9 +93,7 @@ def _schema_facts(schema: dict) -> dict:
 
 
 def _is_list(operation: dict) -> bool:
-    schema = (
-        operation.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema")
-    )
+    schema = operation.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema")
     return isinstance(schema, dict) and schema.get("type") == "array"
 
 
@@ -94,56 +116,85 @@ def _brief_parameter(parameter: dict) -> dict:
     return {"in": parameter["in"], "name": parameter["name"], "schema": facts}
 
 
-def build(shared: Path = SHARED) -> dict:
-    sources_md = (shared / "SOURCES.md").read_text(encoding="utf-8")
-    expected = recorded_sha256(sources_md, "openapi-derefed.json")
-    actual = sha256(shared / "openapi-derefed.json")
+def read_document(source: Path) -> Tuple[dict, str]:
+    """The document of the source folder (plain, or the committed gzip archive) and its sha256, which must be
+    the one SOURCES.md records for the uncompressed document."""
+    expected = recorded_sha256((source / "SOURCES.md").read_text(encoding="utf-8"), DOCUMENT)
+    plain = source / DOCUMENT
+    if plain.is_file():
+        content = plain.read_bytes()
+    else:
+        with gzip.open(source / f"{DOCUMENT}.gz", "rb") as packed:
+            content = packed.read()
+    actual = hashlib.sha256(content).hexdigest()
     if actual != expected:
-        raise ValueError(f"openapi-derefed.json has sha256 {actual}, SOURCES.md records {expected}")
-    document = json.loads((shared / "openapi-derefed.json").read_text(encoding="utf-8"))
-    operations_json = json.loads((shared / "operations.json").read_text(encoding="utf-8"))
+        raise ValueError(f"{DOCUMENT} has sha256 {actual}, SOURCES.md records {expected}")
+    return json.loads(content.decode("utf-8")), actual
 
+
+def _index_entry(method: str, path: str, operation: dict) -> dict:
+    return {
+        "method": method,
+        "path": path,
+        "operationId": operation.get("operationId"),
+        "deprecated": bool(operation.get("deprecated", False)),
+        "lists": _is_list(operation),
+        "parameters": [_brief_parameter(p) for p in operation.get("parameters", [])],
+    }
+
+
+def _full_entry(key: Tuple[str, str], operation: dict) -> dict:
+    answer = operation["responses"]["200"]["content"]["application/json"]
+    examples = {}
+    if "example" in answer:
+        examples["example"] = answer["example"]
+    for name, example in (answer.get("examples") or {}).items():
+        examples[name] = example["value"]
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    return {
+        "used_for": FULL_OPERATIONS[key],
+        "operationId": operation.get("operationId"),
+        "deprecated": bool(operation.get("deprecated", False)),
+        "parameters": [_parameter(p, True) for p in operation.get("parameters", [])],
+        "requestBody": body,
+        "response200": {"schema": answer["schema"], "examples": examples},
+    }
+
+
+def document_parts(document: dict) -> Tuple[List[dict], Dict[str, dict]]:
+    """The index of every operation, and the whole operations of FULL_OPERATIONS."""
     index, full = [], {}
     for path, item in document["paths"].items():
         for method in METHODS:
             if method not in item:
                 continue
-            operation = item[method]
             key = (method.upper(), path)
-            index.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "operationId": operation.get("operationId"),
-                    "deprecated": bool(operation.get("deprecated", False)),
-                    "lists": _is_list(operation),
-                    "parameters": [_brief_parameter(p) for p in operation.get("parameters", [])],
-                }
-            )
+            index.append(_index_entry(method.upper(), path, item[method]))
             if key in FULL_OPERATIONS:
-                answer = operation["responses"]["200"]["content"]["application/json"]
-                examples = {}
-                if "example" in answer:
-                    examples["example"] = answer["example"]
-                for name, example in (answer.get("examples") or {}).items():
-                    examples[name] = example["value"]
-                body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-                full[f"{method.upper()} {path}"] = {
-                    "used_for": FULL_OPERATIONS[key],
-                    "operationId": operation.get("operationId"),
-                    "deprecated": bool(operation.get("deprecated", False)),
-                    "parameters": [_parameter(p, True) for p in operation.get("parameters", [])],
-                    "requestBody": body,
-                    "response200": {"schema": answer["schema"], "examples": examples},
-                }
+                full[f"{method.upper()} {path}"] = _full_entry(key, item[method])
     missing = {f"{m} {p}" for m, p in FULL_OPERATIONS} - set(full)
     if missing:
         raise ValueError(f"the document lacks {sorted(missing)}")
+    return index, full
 
-    legacy_section = operations_json["legacy_removed_from_current_openapi"]
+
+def _listed_parameters(op: dict) -> List[dict]:
+    """operations.json's parameters ({in, name, required, type, enum}) as the extract keeps them."""
+    return [
+        {
+            "in": p["in"],
+            "name": p["name"],
+            "required": bool(p.get("required")),
+            "schema": {k: v for k, v in (("type", p.get("type")), ("enum", p.get("enum"))) if v is not None},
+        }
+        for p in op["parameters"]
+    ]
+
+
+def legacy_operations(section: dict) -> Dict[str, dict]:
     legacy = {}
     for key in LEGACY_KEYS:
-        entry = legacy_section[key]
+        entry = section[key]
         op = entry["op"]
         legacy[key] = {
             "method": op["method"],
@@ -151,34 +202,57 @@ def build(shared: Path = SHARED) -> dict:
             "operationId": op["operationId"],
             "last_present_in_commit": entry["last_present_in_commit"],
             "removed_in_commit": entry["removed_in_commit"],
-            "parameters": [
-                {
-                    "in": p["in"],
-                    "name": p["name"],
-                    "required": bool(p.get("required")),
-                    "schema": {k: v for k, v in (("type", p.get("type")), ("enum", p.get("enum"))) if v is not None},
-                }
-                for p in op["parameters"]
-            ],
+            "parameters": _listed_parameters(op),
             "requestBodyProperties": op["requestBodyProperties"],
         }
+    return legacy
 
+
+def hand_written_operations(section: dict) -> Dict[str, dict]:
+    found = {}
+    for key in HAND_WRITTEN_KEYS:
+        entry = section[key]
+        if entry.get("hand_written") is not True:
+            raise ValueError(f"{key} is not marked hand_written in operations.json")
+        op = entry["op"]
+        found[key] = {
+            "method": op["method"],
+            "path": op["path"],
+            "operationId": op["operationId"],
+            "hand_written_from": entry["source"],
+            "lists": entry["lists"],
+            "parameters": _listed_parameters(op),
+            "requestBodyProperties": op["requestBodyProperties"],
+        }
+    return found
+
+
+def build(source: Path = SOURCE) -> dict:
+    """The extract of a source folder: by default the committed contract_test/data/source/."""
+    document, document_sha256 = read_document(source)
+    operations_json = json.loads((source / "operations.json").read_text(encoding="utf-8"))
+    index, full = document_parts(document)
+    legacy_section = operations_json["legacy_removed_from_current_openapi"]
+    hand_section = operations_json["hand_written_not_in_any_openapi"]
     return {
-        "generated_by": "contract_test/extract.py from <repo root>/../shared/sentry-contract/",
+        "generated_by": "contract_test/extract.py from contract_test/data/source/ "
+        "(openapi-derefed.json.gz unpacked, operations.json, SOURCES.md)",
         "source": {
-            "openapi-derefed.json": {
+            DOCUMENT: {
                 "repository": operations_json["source"]["repo"],
                 "commit": operations_json["source"]["commit_head"],
-                "sha256": actual,
+                "sha256": document_sha256,
                 "openapi": document["openapi"],
             },
-            "operations.json": {"sha256": sha256(shared / "operations.json")},
+            "operations.json": {"sha256": sha256(source / "operations.json")},
         },
         "servers": document["servers"],
         "legacy_note": legacy_section["note"],
+        "hand_written_note": hand_section["note"],
         "document_operations": index,
         "operations": full,
-        "legacy": legacy,
+        "legacy": legacy_operations(legacy_section),
+        "hand_written": hand_written_operations(hand_section),
     }
 
 

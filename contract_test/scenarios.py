@@ -1,22 +1,42 @@
 """Every request the plugin can make to the Web API, as scenarios: an action x a route (legacy, organization-scoped
 on a self-hosted server, a sentry.io region, the fallback of a server without organization-scoped routes, ...)
-x its inputs (each optional input with and without each of its values)."""
+x its inputs (each optional input with and without each of its values); and the requests each route adds before
+the step's own (a short ID resolved within the organization, the membership of an issue confirmed before a legacy
+route acts on it)."""
 
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
+from komand_sentry.actions.add_issue_comment.action import AddIssueComment
+from komand_sentry.actions.bulk_update_issues.action import BulkUpdateIssues
+from komand_sentry.actions.get_issue.action import GetIssue
+from komand_sentry.actions.get_issue_event.action import GetIssueEvent
+from komand_sentry.actions.list_issue_comments.action import ListIssueComments
 from komand_sentry.actions.list_issue_events.action import ListIssueEvents
 from komand_sentry.actions.list_project_issues.action import ListProjectIssues
 from komand_sentry.actions.update_issue.action import UpdateIssue
 
-from contract_test.util import ABSENT, FakeSentry, Recorded, connect, numbered, run
+from contract_test.util import (
+    ABSENT,
+    LEGACY_RETRIEVE_ISSUE,
+    LIST_ORGANIZATION_PROJECTS,
+    RESOLVE_SHORT_ID,
+    FakeSentry,
+    Recorded,
+    connect,
+    numbered,
+    run,
+    teams,
+)
 
 ORG = "acme"
 PROJECT = "backend"
 ISSUE = "612424900"
 SHORT_ID = "BACKEND-1A"
+EVENT_ID = "9fac2ceed9344f2bbfdd1fdacb0ed9b1"
+TEAM_SLUG = teams()[0]["slug"]  # a team of the document's example listing
 SELF_HOSTED = "https://sentry.example.com"
 SENTRY9 = "http://sentry9.local:9000"
 SAAS = "https://sentry.io"
@@ -150,10 +170,14 @@ UPDATE_VARIANTS: Dict[str, dict] = {
             ("team-id", "team:2"),
             ("username", "jdoe"),
             ("unassign", ""),
+            ("team-slug", f"#{TEAM_SLUG}"),  # resolved to team:<id> through the organization's teams
         )
     },
-    **{f"{flag}-{str(value).lower()}": {flag: value} for flag in ("hasSeen", "isBookmarked", "isSubscribed", "isPublic")
-       for value in (True, False)},
+    **{
+        f"{flag}-{str(value).lower()}": {flag: value}
+        for flag in ("hasSeen", "isBookmarked", "isSubscribed", "isPublic")
+        for value in (True, False)
+    },
     "everything": {
         "status": "ignored",
         "statusDetails": {"ignoreCount": 100, "ignoreWindow": 60},
@@ -237,21 +261,81 @@ def expected_failure(route: Route, params: dict) -> Optional[Tuple[str, int]]:
     """(words of the error, requests the step sends) when the step must fail; None when it must succeed."""
     short_id = params.get("issue_id") == SHORT_ID
     substatus = bool(params.get("substatus"))
-    if not short_id and not substatus:
-        return None
-    if route.kind == "legacy" and not route.organization:
-        return ("needs an organization" if short_id else "used only with an organization"), 0
-    if route.kind == "legacy":
+    team_slug = str(params.get("assignedTo", "")).startswith("#")
+    if not route.organization and (short_id or substatus or team_slug):
+        words = "needs an organization" if short_id or team_slug else "used only with an organization"
+        return words, 0
+    if substatus and route.kind == "legacy":
         return "does not have (an older Sentry)", 0
-    if route.kind == "fallback":
-        return "HTTP 404", 1  # the organization-scoped route only: no legacy attempt
+    if substatus and route.kind == "fallback":
+        return "does not have (an older Sentry)", 1  # the organization-scoped route only: no legacy attempt
     return None
 
 
+def resolution(route: Route, params: dict) -> List[str]:
+    """A short ID is first resolved within the organization (which proves the issue is the organization's)."""
+    return [RESOLVE_SHORT_ID] if params.get("issue_id") == SHORT_ID and route.organization else []
+
+
+def confirmation(route: Route, params: dict) -> List[str]:
+    """Before a legacy route acts on an issue with an organization named: the issue read, then the organization's
+    projects (listed once per connection: the warm-up step of a learnt server listed them already). None for an
+    issue that came from the organization's short-ID lookup."""
+    if not route.organization or params.get("issue_id") == SHORT_ID:
+        return []
+    return [LEGACY_RETRIEVE_ISSUE] + ([] if route.learned_legacy else [LIST_ORGANIZATION_PROJECTS])
+
+
+WORKFLOW_VARIANTS: Dict[str, dict] = {
+    "get-issue": {"issue_id": ISSUE},
+    "get-issue-short-id": {"issue_id": SHORT_ID},
+    "event-latest": {"issue_id": ISSUE},
+    "event-oldest": {"issue_id": ISSUE, "event_id": "oldest"},
+    "event-recommended": {"issue_id": ISSUE, "event_id": "recommended"},
+    "event-by-id": {"issue_id": ISSUE, "event_id": EVENT_ID},
+    "event-short-id-by-id": {"issue_id": SHORT_ID, "event_id": EVENT_ID},
+    "event-environment": {"issue_id": ISSUE, "event_id": "latest", "environment": "production"},
+    "comment": {"issue_id": ISSUE, "text": "Escalated to the on-call team"},
+    "comment-short-id": {"issue_id": SHORT_ID, "text": "Ünïcode\nand lines"},
+    "comments": {"issue_id": ISSUE},
+    "bulk-query-project": {"project_slug": PROJECT, "query": "is:unresolved", "status": "resolved", "hasSeen": True},
+    "bulk-query-organization": {
+        "query": "is:unresolved level:error",
+        "status": "ignored",
+        "substatus": "archived_forever",
+        "isSubscribed": True,
+        "assignedTo": f"#{TEAM_SLUG}",
+    },
+}
+
+
+def workflow_params(variant: str) -> dict:
+    return dict(WORKFLOW_VARIANTS[variant])
+
+
+SCOPED_ROUTES = [route for route in ISSUE_ROUTES if route.kind == "scoped"]
 CATALOG_VARIANTS = [
-    (ListProjectIssues, ["no-options", "everything", "shortIdLookup-false", "statsPeriod-empty"], project_params),
-    (ListIssueEvents, ["numeric-id", "everything", "short-id"], event_params),
-    (UpdateIssue, ["everything", "everything-but-substatus", "short-id", "answer-without-id-read-back"], update_params),
+    (ListProjectIssues, ["no-options", "everything", "shortIdLookup-false", "statsPeriod-empty"], project_params, None),
+    (ListIssueEvents, ["numeric-id", "everything", "short-id"], event_params, None),
+    (
+        UpdateIssue,
+        ["everything", "everything-but-substatus", "short-id", "answer-without-id-read-back", "assignedTo-team-slug"],
+        update_params,
+        None,
+    ),
+    (GetIssue, ["get-issue", "get-issue-short-id"], workflow_params, None),
+    (
+        GetIssueEvent,
+        ["event-latest", "event-oldest", "event-recommended", "event-by-id", "event-short-id-by-id"],
+        workflow_params,
+        None,
+    ),
+    # the legacy latest/oldest routes declare no environment: test_requests.py has that case on its own
+    (GetIssueEvent, ["event-environment"], workflow_params, SCOPED_ROUTES),
+    (AddIssueComment, ["comment", "comment-short-id"], workflow_params, None),
+    (ListIssueComments, ["comments"], workflow_params, None),
+    # by query only: the confirmation of given IDs is test_requests.py's case on its own
+    (BulkUpdateIssues, ["bulk-query-project", "bulk-query-organization"], workflow_params, PROJECT_ROUTES),
 ]
 
 
@@ -261,8 +345,8 @@ def catalog() -> Dict[str, str]:
     from contract_test.util import match
 
     found: Dict[str, str] = {}
-    for action_class, variants, params_for in CATALOG_VARIANTS:
-        routes = PROJECT_ROUTES if action_class is ListProjectIssues else ISSUE_ROUTES
+    for action_class, variants, params_for, only in CATALOG_VARIANTS:
+        routes = only or (PROJECT_ROUTES if action_class is ListProjectIssues else ISSUE_ROUTES)
         for route in routes:
             for variant in variants:
                 options = {"put_answer": delta_answer} if variant == "answer-without-id-read-back" else {}

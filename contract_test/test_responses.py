@@ -13,20 +13,29 @@ from komand_sentry.actions.submit_event.action import SubmitEvent
 from komand_sentry.actions.update_issue.action import UpdateIssue
 from contract_test.scenarios import delta_answer
 from contract_test.util import (
+    BULK_UPDATE_ORGANIZATION_ISSUES,
+    BULK_UPDATE_PROJECT_ISSUES,
     LIST_ISSUE_EVENTS,
+    LIST_ORGANIZATION_ISSUES,
+    LIST_ORGANIZATION_PROJECTS,
+    LIST_ORGANIZATION_TEAMS,
     LIST_PROJECT_ISSUES,
     MODES,
+    RESOLVE_SHORT_ID,
     RETRIEVE_ISSUE,
     RETRIEVE_ISSUE_EVENT,
     RETRIEVE_ORGANIZATION,
+    RETRIEVE_PROJECT_EVENT,
     TOKEN,
     UPDATE_ISSUE,
     FakeSentry,
+    bulk_answer,
     connect,
     instance,
     response_examples,
     response_schema,
     run,
+    teams,
     to_json_schema,
 )
 
@@ -70,10 +79,39 @@ def expected_keys(item: dict, declared_fields: set) -> set:
     return kept
 
 
-@pytest.mark.parametrize("key,item_of_list", [
-    (LIST_PROJECT_ISSUES, True), (RETRIEVE_ISSUE, False), (UPDATE_ISSUE, False), (LIST_ISSUE_EVENTS, True),
-    (RETRIEVE_ISSUE_EVENT, False), (RETRIEVE_ORGANIZATION, False),
-], ids=["project-issues", "retrieve-issue", "update-issue", "issue-events", "issue-event", "organization"])
+@pytest.mark.parametrize(
+    "key,item_of_list",
+    [
+        (LIST_PROJECT_ISSUES, True),
+        (RETRIEVE_ISSUE, False),
+        (UPDATE_ISSUE, False),
+        (LIST_ISSUE_EVENTS, True),
+        (RETRIEVE_ISSUE_EVENT, False),
+        (RETRIEVE_ORGANIZATION, False),
+        (RESOLVE_SHORT_ID, False),
+        (LIST_ORGANIZATION_PROJECTS, True),
+        (LIST_ORGANIZATION_TEAMS, True),
+        (LIST_ORGANIZATION_ISSUES, True),
+        (BULK_UPDATE_ORGANIZATION_ISSUES, False),
+        (BULK_UPDATE_PROJECT_ISSUES, False),
+        (RETRIEVE_PROJECT_EVENT, False),
+    ],
+    ids=[
+        "project-issues",
+        "retrieve-issue",
+        "update-issue",
+        "issue-events",
+        "issue-event",
+        "organization",
+        "short-id",
+        "organization-projects",
+        "teams",
+        "organization-issues",
+        "bulk-organization",
+        "bulk-project",
+        "project-event",
+    ],
+)
 def test_the_fixtures_are_instances_of_the_documented_answer(key, item_of_list):
     schema = to_json_schema(response_schema(key))
     schema = schema["items"] if item_of_list else schema
@@ -131,12 +169,17 @@ def test_update_issue_output_read_back_after_an_answer_of_the_changed_fields_onl
 
 @pytest.mark.parametrize("endpoint", ["auto", "envelope", "store"])
 def test_submit_event_output(endpoint):
-    """Ingestion is not in the document; its answer is `{"id": <event_id>}` (PROTOCOL.md, Relay)."""
-    connection, fake = connect(fake=FakeSentry(ingest_answer={"id": "afd25d0e868f495fa802179d33ef3b97"}))
+    """Ingestion is not in the document; its answer is `{"id": <event_id>}` (PROTOCOL.md, Relay), the event's own."""
+    event_id = "afd25d0e868f495fa802179d33ef3b97"
+    connection, fake = connect(fake=FakeSentry(ingest_answer={"id": event_id}))
     output = run(
         SubmitEvent,
         connection,
-        {"dsn": "https://abc123@o1.ingest.us.sentry.io/456", "event_json": {"message": "m"}, "endpoint": endpoint},
+        {
+            "dsn": "https://abc123@o1.ingest.us.sentry.io/456",
+            "event_json": {"message": "m", "event_id": event_id},
+            "endpoint": endpoint,
+        },
     )
     used = "store" if endpoint == "store" else "envelope"
     assert output == {"id": "afd25d0e868f495fa802179d33ef3b97", "endpoint": used}
@@ -247,3 +290,41 @@ def test_an_organization_answer_without_a_usable_region_keeps_the_requests_on_se
         ("https://sentry.io", "/api/0/organizations/acme/"),
         ("https://sentry.io", "/api/0/organizations/acme/issues/612424900/events/"),
     ]
+
+
+def _valid(schema: dict, value) -> list:
+    return [error.message for error in jsonschema.Draft4Validator(to_json_schema(schema)).iter_errors(value)]
+
+
+def test_the_fakes_answers_of_the_new_routes_are_instances_of_the_documented_answers():
+    """What FakeSentry answers on the routes the document describes is of today's shape."""
+    fake = FakeSentry()
+    status, answer, _ = fake.short_id_answer("acme", "backend-1a")
+    assert status == 200 and not _valid(response_schema(RESOLVE_SHORT_ID), answer)
+    assert (answer["shortId"], answer["groupId"], answer["group"]["id"]) == ("BACKEND-1A", "612424900", "612424900")
+    assert fake.short_id_answer("acme", "OTHER-1")[0] == 404
+    project_item = response_schema(LIST_ORGANIZATION_PROJECTS)["items"]
+    assert not _valid(project_item, fake.projects[0]) and fake.projects[0]["id"] == fake.issue["project"]["id"]
+    assert all(not _valid(response_schema(LIST_ORGANIZATION_TEAMS)["items"], team) for team in teams())
+    event = fake.full_event("9fac2ceed9344f2bbfdd1fdacb0ed9b1", "612424900")
+    assert not _valid(response_schema(RETRIEVE_ISSUE_EVENT), event)
+    assert not _valid(response_schema(RETRIEVE_PROJECT_EVENT), event)
+    assert (event["eventID"], event["groupID"]) == ("9fac2ceed9344f2bbfdd1fdacb0ed9b1", "612424900")
+    changes = {"status": "resolved", "assignedTo": "team:2", "isBookmarked": True}
+    assert not _valid(response_schema(BULK_UPDATE_ORGANIZATION_ISSUES), bulk_answer(changes))
+    assert bulk_answer(changes)["assignedTo"] == {"type": "team", "id": "2", "name": "2"}
+
+
+@pytest.mark.parametrize("ids,status", [(["1", "2"], 200), (["999999"], 204), (["1", "999999"], 200)])
+def test_the_fakes_bulk_update_answers_the_changes_or_204_when_no_id_matched(ids, status):
+    fake = FakeSentry(issues=[{"id": "1"}, {"id": "2"}])
+    connection, fake = connect("https://sentry.example.com", "acme", fake=fake)
+    response = connection.api.send(
+        "PUT", "https://sentry.example.com/api/0/organizations/acme/issues/", {"id": ids}, {"status": "resolved"}
+    )
+    assert response.status_code == status
+    if status == 204:
+        assert response.content == b"" and "Content-Type" not in response.headers
+    else:
+        assert response.json() == {"status": "resolved", "statusDetails": {}}
+    assert fake.updated == [issue_id for issue_id in ids if issue_id in ("1", "2")]
