@@ -221,6 +221,7 @@ class SentryApi:
                 assistance="Give Organization Slug (in the action or the connection), or ask for latest or oldest.",
             )
         self.routes.confirm_in_organization(issue)
+        self.routes.learn_legacy()
         organization, project = segment(issue.organization), segment(str(issue.details["project"]["slug"]))
         url = f"{self.root_for(issue.organization)}/api/0/projects/{organization}/{project}/events/{event_id}/"
         return _object(self.call("GET", url), "GET event")

@@ -105,10 +105,14 @@ class IssueRoutes:
         """The legacy route, once the issue is known to be in the organization named (if one is)."""
         if issue.organization:
             self.confirm_in_organization(issue)
-            if not self.legacy_only:
-                self.api.logger.info("Sentry has no organization-scoped issue routes (an older server).")
-            self.legacy_only = True
+            self.learn_legacy()
         return self.api.send(method, self.legacy_url(issue, suffix), **request)
+
+    def learn_legacy(self) -> None:
+        """Remembered once a legacy route has answered for an organization's issue."""
+        if not self.legacy_only:
+            self.api.logger.info("Sentry has no organization-scoped issue routes (an older server).")
+        self.legacy_only = True
 
     def legacy_url(self, issue: Issue, suffix: str) -> str:
         return f"{self.api.root_for(issue.organization)}/api/0/issues/{segment(issue.id)}/{suffix}"
