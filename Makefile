@@ -8,7 +8,7 @@ PKG=$(VENDOR)-$(NAME)-$(VERSION).tar.gz
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make demo         run every action against a local real Sentry 9.1.2 (installs it the first time)"
+	@echo "make demo         run every action, the trigger and the task against a local real Sentry 9.1.2 (installs it the first time)"
 	@echo "make test         unit, contract, fault and real-server tests (starts Sentry 9.1.2 and Bugsink)"
 	@echo "make unit         the tests that need no server"
 	@echo "make messages     ready-to-run messages for the local Sentry in messages/ (every action, the trigger, the task)"
