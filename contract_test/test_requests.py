@@ -64,6 +64,7 @@ from contract_test.util import (
     RESOLVE_SHORT_ID,
     RETRIEVE_ISSUE,
     RETRIEVE_ISSUE_EVENT,
+    default_issue,
     RETRIEVE_ORGANIZATION,
     RETRIEVE_PROJECT_EVENT,
     TOKEN,
@@ -373,13 +374,22 @@ def test_the_requests_reach_every_operation_behind_the_actions_and_no_other():
 def test_bulk_update_by_ids_sends_only_parameters_the_listings_declare(project, filters):
     """Issue IDs are confirmed before the update. Neither issue listing declares `id` (nor does Sentry read it
     there: project_group_index.py get() ignores it, organization_group_index.py reads `group`), so confirming the
-    IDs through a listing filtered by `id` is outside the contract."""
+    IDs through a listing filtered by `id` is outside the contract: each issue is read instead."""
     route = PROJECT_ROUTES[0]
     params = {"issue_ids": ["1", "2", "3"], "status": "resolved", "project_slug": project}
-    outcome = perform(BulkUpdateIssues, route, {k: v for k, v in params.items() if v}, listing_filters_id=filters)
+    issue = dict(default_issue(), project=dict(default_issue()["project"], slug=PROJECT))
+    outcome = perform(
+        BulkUpdateIssues,
+        route,
+        {k: v for k, v in params.items() if v},
+        listing_filters_id=filters,
+        known_issues=("1", "2", "3"),
+        issue=issue,
+    )
     assert outcome.error is None, outcome.error
     keys = matched_keys(route, outcome.requests)
     assert keys[-1] == (BULK_UPDATE_PROJECT_ISSUES if project else BULK_UPDATE_ORGANIZATION_ISSUES)
+    assert not any(name == "id" for request in outcome.requests if request.method == "GET" for name, _ in request.query)
     (put,) = [request for request in outcome.requests if request.method == "PUT"]
     assert [value for name, value in put.query if name == "id"] == ["1", "2", "3"]
 
