@@ -367,18 +367,21 @@ class RoutedSentry(FakeSentry):
     """Answers by route rather than by order, for actions whose requests depend on what the client learns (a short
     ID resolved, a team looked up, the legacy routes found). `routes` maps "METHOD /path regex/" (matched in full
     against the path) to a Reply or to a callable taking the Sent request and returning a Reply; the first route that
-    matches answers. A request no route matches gets Sentry 9's catch-all, an empty 404, and is kept in `unrouted`."""
+    matches answers (the method is a regular expression too, such as "(GET|PUT)"). A request no route matches gets
+    Sentry 9's catch-all, an empty 404, and is kept in `unrouted`."""
 
     def __init__(self, routes: dict):
         super().__init__()
-        self.routes = [(method, re.compile(pattern), answer) for method, pattern, answer in _split_routes(routes)]
+        self.routes = [
+            (re.compile(method), re.compile(pattern), answer) for method, pattern, answer in _split_routes(routes)
+        ]
         self.unrouted: List[Sent] = []
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         sent = Sent(request, timeout, verify, stream)
         self.requests.append(sent)
         for method, pattern, answer in self.routes:
-            if method == sent.method and pattern.fullmatch(sent.path):
+            if method.fullmatch(sent.method) and pattern.fullmatch(sent.path):
                 answer = answer(sent) if callable(answer) and not isinstance(answer, Reply) else answer
                 if answer.raises is not None:
                     raise answer.raises
