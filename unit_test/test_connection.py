@@ -47,7 +47,9 @@ class TestUrl(unittest.TestCase):
     def test_both_forms_give_the_root(self, _name, url, root):
         server = FakeSentry(reply(200, []))
         run_action(ListProjectIssues, connect(connection_params(url=url), server), ISSUES)
-        self.assertEqual(server.requests[0].url, f"{root}/api/0/projects/example-org/pump-station/issues/?limit=100&per_page=100")
+        self.assertEqual(
+            server.requests[0].url, f"{root}/api/0/projects/example-org/pump-station/issues/?limit=100&per_page=100"
+        )
 
     @parameterized.expand([("absent", None), ("empty", "")])
     def test_default_is_sentry_io(self, _name, url):

@@ -94,7 +94,9 @@ class TestPaths(ListEventsTest):
     def test_short_id_with_organization(self):
         _, server = self.list(
             {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org"},
-            reply(200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}),
+            reply(
+                200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}
+            ),
             page(PAGE1, "/x/", "0:100:0", False),
         )
         self.assertEqual(
@@ -179,7 +181,8 @@ class TestEveryPage(ListEventsTest):
         self.assertFalse(output["has_more"])
         self.assertNotIn("next_cursor", output)
         self.assertEqual(
-            [sent.params for sent in server.requests], [{"limit": "100", "per_page": "100"}, {"limit": "100", "per_page": "100", "cursor": "0:100:0"}]
+            [sent.params for sent in server.requests],
+            [{"limit": "100", "per_page": "100"}, {"limit": "100", "per_page": "100", "cursor": "0:100:0"}],
         )
         self.assertEqual(server.paths, ["GET " + SCOPED] * 2)
 
@@ -191,7 +194,10 @@ class TestEveryPage(ListEventsTest):
         )
         self.assertEqual(
             [sent.params for sent in server.requests],
-            [{"full": "1", "limit": "100", "per_page": "100"}, {"full": "1", "limit": "100", "per_page": "100", "cursor": "0:100:0"}],
+            [
+                {"full": "1", "limit": "100", "per_page": "100"},
+                {"full": "1", "limit": "100", "per_page": "100", "cursor": "0:100:0"},
+            ],
         )
         self.assertEqual(len(output["events"]), 2)
 

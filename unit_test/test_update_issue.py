@@ -262,10 +262,14 @@ class TestPaths(UpdateTest):
     def test_short_id_with_organization(self):
         _, server = self.update(
             {"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org", "status": "resolved"},
-            reply(200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}),
+            reply(
+                200, {"organizationSlug": "example-org", "shortId": "PUMP-STATION-1A", "group": {"id": "4506790000"}}
+            ),
             updated(),
         )
-        self.assertEqual(server.paths, ["GET /api/0/organizations/example-org/shortids/PUMP-STATION-1A/", "PUT " + SCOPED])
+        self.assertEqual(
+            server.paths, ["GET /api/0/organizations/example-org/shortids/PUMP-STATION-1A/", "PUT " + SCOPED]
+        )
 
     def test_legacy_after_scoped_404(self):
         params = {"issue_id": "4506790000", "organization_slug": "example-org", "status": "ignored"}
@@ -287,7 +291,9 @@ class TestPaths(UpdateTest):
             UpdateIssue, connection, {"issue_id": "4506790000", "organization_slug": "example-org", "hasSeen": True}
         )
         confirmed_put = ["GET " + LEGACY, "PUT " + LEGACY]  # the organization's projects are read once
-        self.assertEqual(server.paths, ["PUT " + SCOPED, "GET " + LEGACY, "GET " + PROJECTS, "PUT " + LEGACY] + confirmed_put * 2)
+        self.assertEqual(
+            server.paths, ["PUT " + SCOPED, "GET " + LEGACY, "GET " + PROJECTS, "PUT " + LEGACY] + confirmed_put * 2
+        )
 
     def test_both_404_is_not_found(self):
         error = self.refused(

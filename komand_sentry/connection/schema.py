@@ -34,7 +34,7 @@ class ConnectionSchema(insightconnect_plugin_runtime.Input):
     "timeout": {
       "type": "integer",
       "title": "Timeout",
-      "description": "Seconds to wait for the server to accept a connection and, separately, for each answer",
+      "description": "Seconds a silent server is waited for; each request ends within 3 x Timeout (connecting, status line, headers and body together) and each step within 20 x Timeout + Max Retry Wait",
       "default": 30,
       "order": 5
     },
