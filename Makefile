@@ -16,7 +16,7 @@ help:
 	@echo "make clone-check  the server-free suites from a fresh clone of HEAD in an empty folder (what CI runs)"
 	@echo "make regenerate   regenerate schemas, bin/, help.md, setup.py, Dockerfile, .CHECKSUM from plugin.spec.yaml"
 	@echo "make validate     Rapid7's validators, offline (network look-ups neutralised)"
-	@echo "make bench        benchmarks (figures in bench/results/)"
+	@echo "make bench        benchmarks (figures in bench/results/); make bench-watch (trigger, task), make bench-bulk (Bulk Update)"
 	@echo "make servers / make stop-servers"
 
 demo:
@@ -46,6 +46,12 @@ validate:
 
 bench:
 	bash scripts/bench.sh
+
+bench-watch:
+	bash scripts/plugin-venv.sh && .venv/bin/python bench/bench_watch.py
+
+bench-bulk:
+	bash scripts/plugin-venv.sh && .venv/bin/python bench/bench_bulk.py
 
 servers:
 	bash scripts/sentry9.sh && bash scripts/bugsink.sh

@@ -27,7 +27,7 @@ class NewIssueInput(insightconnect_plugin_runtime.Input):
     "interval": {
       "type": "integer",
       "title": "Interval",
-      "description": "Seconds between two polls of Sentry (at least 5)",
+      "description": "Seconds between two polls of Sentry (at least 5, at most 86400)",
       "default": 60,
       "order": 4
     },
