@@ -76,4 +76,4 @@ export: image
 	@printf "\n ---> Exporting Docker image to ./$(VENDOR)_$(NAME)_$(VERSION).tar\n"
 	@docker save $(VENDOR)/$(NAME):$(VERSION) | gzip > $(VENDOR)_$(NAME)_$(VERSION).tar
 
-.PHONY: help demo test unit messages http clone-check regenerate validate bench servers stop-servers tarball image export
+.PHONY: help demo test unit messages http clone-check regenerate validate bench bench-watch bench-bulk servers stop-servers tarball image export
