@@ -72,14 +72,17 @@ def status_details(details: Optional[dict]) -> dict:
             )
     for count, window in _COUNT_WINDOWS:
         _check_window(details, count, window)
-    commit = details.get("inCommit")
+    _check_commit(details.get("inCommit"))
+    return details
+
+
+def _check_commit(commit) -> None:
     if commit is not None and not (isinstance(commit, dict) and commit.get("commit") and commit.get("repository")):
         raise input_error(
             "statusDetails.inCommit",
             "it needs both commit and repository",
             'Give it as {"commit": "<SHA>", "repository": "<repository name>"}.',
         )
-    return details
 
 
 def _check_window(details: dict, count: str, window: str) -> None:

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from insightconnect_plugin_runtime.exceptions import PluginException
+from jsonschema import Draft7Validator
 
 from komand_sentry.util.errors import Preset, input_error, redact
 from komand_sentry.util.identifiers import check_slug, cursor_problem
@@ -291,23 +292,40 @@ def _times(value, name: str) -> Dict[str, datetime]:
     return times
 
 
+_WALK_SHAPE = Draft7Validator(
+    {
+        "type": "object",
+        "properties": {
+            "cursor": {"type": ["string", "null"]},
+            "oldest": {"type": ["string", "null"]},
+            "oldest_ids": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_STATE_ISSUES},
+            "pages": {"type": "integer", "minimum": 0, "maximum": MAX_WALK_PAGES},
+            "dropped": {"type": "boolean"},
+        },
+        "required": ["oldest_ids", "pages"],
+    }
+)
+
+
 def _walk(value) -> Walk:
-    if not isinstance(value, dict):
-        raise StateProblem("its walk is not an object")
-    cursor, oldest, ids, pages = (value.get(key) for key in ("cursor", "oldest", "oldest_ids", "pages"))
+    problem = next(iter(_WALK_SHAPE.iter_errors(value)), None)
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "walk"
+        raise StateProblem(f"its walk is not of the shape this version saves ({where}: {problem.validator})")
+    cursor, oldest = value.get("cursor"), value.get("oldest")
     if cursor is not None and cursor_problem(cursor):
         raise StateProblem("its walk's cursor is not a Sentry cursor")
     if oldest is not None and parse_time(oldest) is None:
         raise StateProblem("its walk's position is not a date-time")
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > MAX_STATE_ISSUES:
-        raise StateProblem("its walk's position IDs are not a list of IDs")
-    if isinstance(pages, bool) or not isinstance(pages, int) or not 0 <= pages <= MAX_WALK_PAGES:
-        raise StateProblem("its walk's page count is not a number of pages")
-    dropped = value.get("dropped", False)
-    if not isinstance(dropped, bool):
-        raise StateProblem("its walk's dropped flag is not true or false")
     top = _times(value.get("top"), "walk top")
-    return Walk(cursor, parse_time(oldest) if oldest else None, set(ids), top, pages, dropped)
+    return Walk(
+        cursor,
+        parse_time(oldest) if oldest else None,
+        set(value["oldest_ids"]),
+        top,
+        value["pages"],
+        value.get("dropped", False),
+    )
 
 
 # Faults ----------------------------------------------------------------------------------------------------------
