@@ -146,6 +146,8 @@ ROWS = [
     Row("conn-timeout-0", LPI, {}, "plugin", ("'timeout'",), conn={"timeout": 0}),
     Row("conn-max_retry_wait-negative", SE, {}, "plugin", ("'max_retry_wait'",), conn={"max_retry_wait": -1}),
     Row("conn-token-blank", LIE, {}, "plugin", ("auth token",), conn={"token": {"token": "   ", "domain": ""}}),
+    Row("conn-token-line-break", LIE, {}, "plugin", ("auth token", "position 17"), conn={"token": {"token": "sntrys_pasted_ac\nross_two_lines", "domain": ""}}),
+    Row("conn-token-non-ascii", UI, {}, "plugin", ("auth token", "position 8"), conn={"token": {"token": "sntrys_\u00e9token", "domain": ""}}),
     Row("conn-organization_slug-slash", LIE, {}, "plugin", ("'organization_slug'",), conn={"organization_slug": "a/b"}),
     # valid: meaningful empty and false values are sent, not dropped ------------------------------------------
     Row("ui-assignedTo-empty-unassigns", UI, {"status": DROP, "assignedTo": ""}, "valid", check=_valid_put({"assignedTo": ""})),
