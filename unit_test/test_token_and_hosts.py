@@ -93,3 +93,23 @@ class TestTokenHosts(unittest.TestCase):
             connection.api.send("GET", "https://elsewhere.example/api/0/")
         self.assertIn("refused to send the auth token", context.exception.cause)
         self.assertEqual(server.requests, [])
+
+
+class TestCheckedBeforeAShortIdIsResolved(unittest.TestCase):
+    @parameterized.expand(
+        [
+            ("event_id", "get_issue_event", {"event_id": "newest"}),
+            ("text", "add_issue_comment", {"text": "   "}),
+        ]
+    )
+    def test_bad_input_with_a_short_id_sends_nothing(self, name, action, extra):
+        from komand_sentry.actions.add_issue_comment import AddIssueComment
+        from komand_sentry.actions.get_issue_event import GetIssueEvent
+
+        action_class = {"get_issue_event": GetIssueEvent, "add_issue_comment": AddIssueComment}[action]
+        server = FakeSentry()
+        params = dict({"issue_id": "PUMP-STATION-1A", "organization_slug": "example-org"}, **extra)
+        with self.assertRaises(PluginException) as context:
+            run_action(action_class, connect(connection_params(), server), params)
+        self.assertIn(f"'{name}'", context.exception.cause)
+        self.assertEqual(server.requests, [])

@@ -112,8 +112,8 @@ class SentryApi:
 
     @one_step
     def get_issue_event(self, issue_id, event_id, organization, environment) -> dict:
+        event_id = check_event_id("event_id", event_id)  # before a short ID is resolved: bad input sends nothing
         issue = self.routes.target(issue_id, organization)
-        event_id = check_event_id("event_id", event_id)
         event = self._issue_event(issue, event_id, environment)
         group = str(event.get("groupID", event.get("groupId", issue.id)))
         if group != issue.id:
@@ -125,8 +125,8 @@ class SentryApi:
 
     @one_step
     def add_issue_comment(self, issue_id, text, organization) -> dict:
+        body = {"text": check_text("text", text)}  # before a short ID is resolved: bad input sends nothing
         issue = self.routes.target(issue_id, organization)
-        body = {"text": check_text("text", text)}
         return _object(self.answer(self.routes.send("POST", issue, "notes/", body=body)), "POST note")
 
     @one_step
