@@ -5,20 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import AddIssueCommentInput, AddIssueCommentOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import comment_from_sentry, conform_output
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import comment_from_sentry
 
 
-class AddIssueComment(insightconnect_plugin_runtime.Action):
+class AddIssueComment(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="add_issue_comment",
-            description=Component.DESCRIPTION,
-            input=AddIssueCommentInput(),
-            output=AddIssueCommentOutput(),
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("add_issue_comment", Component, AddIssueCommentInput(), AddIssueCommentOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -29,4 +23,4 @@ class AddIssueComment(insightconnect_plugin_runtime.Action):
         # END INPUT BINDING - DO NOT REMOVE
 
         comment = self.connection.api.add_issue_comment(issue_id, text, organization_slug)
-        return conform_output({Output.COMMENT: comment_from_sentry(comment)}, self.output.schema)
+        return self.shaped(**{Output.COMMENT: comment_from_sentry(comment)})

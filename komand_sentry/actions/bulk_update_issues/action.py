@@ -5,21 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import BulkUpdateIssuesInput, BulkUpdateIssuesOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import conform_output
+from komand_sentry.util.component import SentryAction
 from komand_sentry.util.update import changes_in
-from komand_sentry.util.validation import validate_with_checked_schemas
 
 
-class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
+class BulkUpdateIssues(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="bulk_update_issues",
-            description=Component.DESCRIPTION,
-            input=BulkUpdateIssuesInput(),
-            output=BulkUpdateIssuesOutput(),
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("bulk_update_issues", Component, BulkUpdateIssuesInput(), BulkUpdateIssuesOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -40,6 +33,4 @@ class BulkUpdateIssues(insightconnect_plugin_runtime.Action):
 
         changes = changes_in(params)  # the change inputs, by their Sentry names
         updated = self.connection.api.bulk_update_issues(organization_slug, project_slug, issue_ids, query, changes)
-        return conform_output(
-            {Output.ISSUE_IDS: updated["issue_ids"], Output.CHANGES: updated["changes"]}, self.output.schema
-        )
+        return self.shaped(**{Output.ISSUE_IDS: updated["issue_ids"], Output.CHANGES: updated["changes"]})

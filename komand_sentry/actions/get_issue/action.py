@@ -5,17 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import GetIssueInput, GetIssueOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import conform_output, issue_from_sentry
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import issue_from_sentry
 
 
-class GetIssue(insightconnect_plugin_runtime.Action):
+class GetIssue(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="get_issue", description=Component.DESCRIPTION, input=GetIssueInput(), output=GetIssueOutput()
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("get_issue", Component, GetIssueInput(), GetIssueOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -25,4 +22,4 @@ class GetIssue(insightconnect_plugin_runtime.Action):
         # END INPUT BINDING - DO NOT REMOVE
 
         issue = self.connection.api.get_issue(issue_id, organization_slug)
-        return conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema)
+        return self.shaped(**{Output.ISSUE: issue_from_sentry(issue)})

@@ -5,20 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import GetIssueEventInput, GetIssueEventOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import conform_output, event_from_sentry
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import event_from_sentry
 
 
-class GetIssueEvent(insightconnect_plugin_runtime.Action):
+class GetIssueEvent(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="get_issue_event",
-            description=Component.DESCRIPTION,
-            input=GetIssueEventInput(),
-            output=GetIssueEventOutput(),
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("get_issue_event", Component, GetIssueEventInput(), GetIssueEventOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -30,4 +24,4 @@ class GetIssueEvent(insightconnect_plugin_runtime.Action):
         # END INPUT BINDING - DO NOT REMOVE
 
         event = self.connection.api.get_issue_event(issue_id, event_id, organization_slug, environment)
-        return conform_output({Output.EVENT: event_from_sentry(event)}, self.output.schema)
+        return self.shaped(**{Output.EVENT: event_from_sentry(event)})

@@ -5,20 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListIssueCommentsInput, ListIssueCommentsOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import comment_from_sentry, conform_output
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import comment_from_sentry
 
 
-class ListIssueComments(insightconnect_plugin_runtime.Action):
+class ListIssueComments(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="list_issue_comments",
-            description=Component.DESCRIPTION,
-            input=ListIssueCommentsInput(),
-            output=ListIssueCommentsOutput(),
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("list_issue_comments", Component, ListIssueCommentsInput(), ListIssueCommentsOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -28,6 +22,4 @@ class ListIssueComments(insightconnect_plugin_runtime.Action):
         # END INPUT BINDING - DO NOT REMOVE
 
         comments = self.connection.api.list_issue_comments(issue_id, organization_slug)
-        return conform_output(
-            {Output.COMMENTS: [comment_from_sentry(comment) for comment in comments]}, self.output.schema
-        )
+        return self.shaped(**{Output.COMMENTS: [comment_from_sentry(comment) for comment in comments]})

@@ -5,21 +5,14 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import ListProjectIssuesInput, ListProjectIssuesOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.heap import cyclic_gc_paused
-from komand_sentry.util.mapping import page_output, issue_from_sentry
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import issue_from_sentry
 
 
-class ListProjectIssues(insightconnect_plugin_runtime.Action):
+class ListProjectIssues(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="list_project_issues",
-            description=Component.DESCRIPTION,
-            input=ListProjectIssuesInput(),
-            output=ListProjectIssuesOutput(),
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("list_project_issues", Component, ListProjectIssuesInput(), ListProjectIssuesOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -33,12 +26,6 @@ class ListProjectIssues(insightconnect_plugin_runtime.Action):
         statsperiod = params.get(Input.STATSPERIOD)
         # END INPUT BINDING - DO NOT REMOVE
 
-        with cyclic_gc_paused():  # the listing is built (and the raw pages freed) without GC passes: see heap.py
-            return page_output(
-                self.connection.api.list_project_issues(
-                    organization_slug, project_slug, query, statsperiod, shortidlookup, limit, cursor
-                ),
-                Output.ISSUES,
-                issue_from_sentry,
-                self.output.schema,
-            )
+        fetch = self.connection.api.list_project_issues
+        args = (organization_slug, project_slug, query, statsperiod, shortidlookup, limit, cursor)
+        return self.listing(Output.ISSUES, issue_from_sentry, fetch, *args)

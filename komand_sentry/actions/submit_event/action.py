@@ -5,16 +5,13 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import SubmitEventInput, SubmitEventOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import SentryAction
 
 
-class SubmitEvent(insightconnect_plugin_runtime.Action):
+class SubmitEvent(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="submit_event", description=Component.DESCRIPTION, input=SubmitEventInput(), output=SubmitEventOutput()
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("submit_event", Component, SubmitEventInput(), SubmitEventOutput())
 
     @auto_instrument
     def run(self, params={}):

@@ -5,18 +5,15 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 from .schema import UpdateIssueInput, UpdateIssueOutput, Input, Output, Component
 
 # Custom imports below
-from komand_sentry.util.mapping import conform_output, issue_from_sentry
+from komand_sentry.util.component import SentryAction
+from komand_sentry.util.mapping import issue_from_sentry
 from komand_sentry.util.update import changes_in
-from komand_sentry.util.validation import validate_with_checked_schemas
 
 
-class UpdateIssue(insightconnect_plugin_runtime.Action):
+class UpdateIssue(SentryAction):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="update_issue", description=Component.DESCRIPTION, input=UpdateIssueInput(), output=UpdateIssueOutput()
-        )
-        validate_with_checked_schemas(self.input, self.output)
+        super().__init__("update_issue", Component, UpdateIssueInput(), UpdateIssueOutput())
 
     @auto_instrument
     def run(self, params={}):
@@ -35,4 +32,4 @@ class UpdateIssue(insightconnect_plugin_runtime.Action):
 
         changes = changes_in(params)  # the change inputs, by their Sentry names
         issue = self.connection.api.update_issue(issue_id, organization_slug, changes)
-        return conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema)
+        return self.shaped(**{Output.ISSUE: issue_from_sentry(issue)})
