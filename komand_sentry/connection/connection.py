@@ -31,8 +31,7 @@ class Connection(insightconnect_plugin_runtime.Connection):
         self.settings = _settings(self.timeout, self.max_retry_wait, self.verify_tls)
         if not self.settings.verify_tls:
             self.logger.warning("TLS certificate verification is off for this connection (Verify TLS is false).")
-        self._api = None
-        self._ingest = None
+        self._api = self._ingest = None
 
     @property
     def api(self) -> SentryApi:
@@ -79,28 +78,24 @@ def checked_token(credential) -> str:
     return token
 
 
+_SECONDS = {  # name: (lowest, highest, what to do about a value outside)
+    "timeout": (1, 600, "Set Timeout to a number of seconds, such as 30."),
+    "max_retry_wait": (0, 3600, "Set Max Retry Wait to a number of seconds, such as 60 (0 turns waiting off)."),
+}
+
+
 def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
     """The transport's settings; the runtime's schema check has made them integers and a boolean already."""
     settings = Settings()
-    if timeout is not None:
-        settings.timeout = _seconds("timeout", timeout, 1, 600, "Set Timeout to a number of seconds, such as 30.")
-    if max_retry_wait is not None:
-        settings.max_retry_wait = _seconds(
-            "max_retry_wait",
-            max_retry_wait,
-            0,
-            3600,
-            "Set Max Retry Wait to a number of seconds, such as 60 (0 " "turns waiting off).",
-        )
+    for name, value in (("timeout", timeout), ("max_retry_wait", max_retry_wait)):
+        low, high, assistance = _SECONDS[name]
+        if value is not None and not low <= value <= high:
+            raise PluginException(
+                cause=f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}.",
+                assistance=assistance,
+            )
+        if value is not None:
+            setattr(settings, name, float(value))
     if verify_tls is not None:
         settings.verify_tls = bool(verify_tls)
     return settings
-
-
-def _seconds(name: str, value: int, low: int, high: int, assistance: str) -> float:
-    if not low <= value <= high:
-        raise PluginException(
-            cause=f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}.",
-            assistance=assistance,
-        )
-    return float(value)
