@@ -19,13 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import requests
-from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from insightconnect_plugin_runtime.exceptions import PluginException
-from urllib3.response import HTTPResponse
 
 from komand_sentry.connection.connection import Connection
 from komand_sentry.util.transport import Transport
+from testkit.adapter import InProcessSentry, answer_of
+from testkit.wire import Reply, Script, link_header, paged_items  # noqa: F401  (link_header: for the tests)
 
 RESPONSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses")
 
@@ -49,23 +49,6 @@ def read_response(name: str) -> bytes:
 
 def load_json(name: str):
     return json.loads(read_response(name))
-
-
-class Reply:
-    """One scripted answer: a status, headers and body, or an exception the wire raises. `raw` replaces the body
-    with a file object (see Body) for bodies that are endless, slow or break off."""
-
-    def __init__(self, status: int = 200, body=b"", headers: Optional[dict] = None, raises: Exception = None, raw=None):
-        self.status = status
-        self.headers = dict(headers or {})
-        self.raises = raises
-        self.raw = raw
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode("utf-8")
-            self.headers.setdefault("Content-Type", "application/json")
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        self.body = body
 
 
 def reply(status: int = 200, body=b"", headers: Optional[dict] = None, file: Optional[str] = None) -> Reply:
@@ -107,15 +90,6 @@ class Body(io.RawIOBase):
 
     def reply(self, status: int = 200, headers: Optional[dict] = None) -> Reply:
         return Reply(status, headers=headers, raw=io.BufferedReader(self, 64 * 1024))
-
-
-def link_header(base_url: str, previous_cursor: str, next_cursor: str, next_results: bool) -> str:
-    """Sentry's Link header (src/sentry/api/base.py: build_cursor_link), both links always present."""
-    return (
-        f'<{base_url}?&cursor={previous_cursor}>; rel="previous"; results="false"; cursor="{previous_cursor}", '
-        f'<{base_url}?&cursor={next_cursor}>; rel="next"; results="{"true" if next_results else "false"}"; '
-        f'cursor="{next_cursor}"'
-    )
 
 
 # What was sent ------------------------------------------------------------------------------------------------
@@ -161,14 +135,13 @@ class Sent:
 # The scripted server --------------------------------------------------------------------------------------------
 
 
-class FakeSentry(BaseAdapter):
+class FakeSentry(InProcessSentry):
     """Answers requests in order from a script. A reply may be a Reply, or a callable taking the Sent request and
     returning a Reply. A request beyond the script fails the test; `assert_done` checks the script was used up."""
 
     def __init__(self, *replies: Union[Reply, Callable[[Sent], Reply]]):
         super().__init__()
         self.script = deque(replies)
-        self.requests: List[Sent] = []
         self.sleeps: List[float] = []
         self.now = 1000.0
 
@@ -176,40 +149,13 @@ class FakeSentry(BaseAdapter):
         self.script.extend(replies)
         return self
 
-    # requests' adapter interface
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        sent = Sent(request, timeout, verify, stream)
-        self.requests.append(sent)
+    def record(self, prepared, timeout, verify, stream) -> Sent:
+        return Sent(prepared, timeout, verify, stream)
+
+    def reply_to(self, sent: Sent) -> Reply:
         if not self.script:
             raise AssertionError(f"unexpected request {sent.method} {sent.url}: the script is used up")
-        answer = self.script.popleft()
-        if callable(answer) and not isinstance(answer, Reply):
-            answer = answer(sent)
-        if answer.raises is not None:
-            raise answer.raises
-        return self._response(request, answer)
-
-    def close(self):
-        pass
-
-    def _response(self, request, answer: Reply) -> requests.Response:
-        response = requests.Response()
-        response.status_code = answer.status
-        response.reason = {200: "OK", 404: "Not Found"}.get(answer.status, "")
-        response.headers = CaseInsensitiveDict(answer.headers)
-        # What requests' own HTTPAdapter puts there: urllib3's response over the socket's file object
-        response.raw = HTTPResponse(
-            body=answer.raw if answer.raw is not None else io.BytesIO(answer.body),
-            headers=answer.headers,
-            status=answer.status,
-            preload_content=False,
-            decode_content=True,
-        )
-        response.url = request.url
-        response.request = request
-        response.encoding = "utf-8"
-        response.connection = self
-        return response
+        return answer_of(self.script.popleft(), sent)
 
     # time, for the Transport
     def sleep(self, seconds: float):
@@ -218,13 +164,6 @@ class FakeSentry(BaseAdapter):
 
     def clock(self) -> float:
         return self.now
-
-    def session(self) -> requests.Session:
-        session = requests.Session()
-        session.trust_env = False  # no proxy or CA bundle from the environment changes what is recorded
-        session.mount("https://", self)
-        session.mount("http://", self)
-        return session
 
     def transport(self, settings, logger) -> Transport:
         return Transport(self.session(), settings, logger, sleep=self.sleep, clock=self.clock)
@@ -372,22 +311,17 @@ class RoutedSentry(FakeSentry):
 
     def __init__(self, routes: dict):
         super().__init__()
-        self.routes = [
-            (re.compile(method), re.compile(pattern), answer) for method, pattern, answer in _split_routes(routes)
-        ]
+        self.routes = Script(fallback=self._unrouted)
+        for key, answer in routes.items():
+            self.routes.always(key, answer)
         self.unrouted: List[Sent] = []
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        sent = Sent(request, timeout, verify, stream)
-        self.requests.append(sent)
-        for method, pattern, answer in self.routes:
-            if method.fullmatch(sent.method) and pattern.fullmatch(sent.path):
-                answer = answer(sent) if callable(answer) and not isinstance(answer, Reply) else answer
-                if answer.raises is not None:
-                    raise answer.raises
-                return self._response(request, answer)
+    def reply_to(self, sent: Sent) -> Reply:
+        return answer_of(self.routes.pick(sent.method, sent.path, sent), sent)
+
+    def _unrouted(self, sent: Sent) -> Reply:
         self.unrouted.append(sent)
-        return self._response(request, Reply(404, b"", {"Content-Type": "text/html; charset=utf-8"}))
+        return Reply(404, b"", {"Content-Type": "text/html; charset=utf-8"})
 
     def sent_to(self, method: str, path_pattern: str) -> List[Sent]:
         """The requests of this method whose path matches the pattern in full."""
@@ -395,27 +329,11 @@ class RoutedSentry(FakeSentry):
         return [sent for sent in self.requests if sent.method == method and pattern.fullmatch(sent.path)]
 
 
-def _split_routes(routes: dict):
-    for key, answer in routes.items():
-        method, _, pattern = key.partition(" ")
-        yield method, pattern, answer
-
-
-def page_size(sent: Sent) -> int:
-    """The page size a listing request asked for (Sentry reads `per_page`, its issue listings `limit`)."""
-    return int(sent.params.get("per_page") or sent.params.get("limit") or 100)
-
-
 def paged(items: list, size_cap: int = 100) -> Callable[[Sent], Reply]:
     """A listing served page by page with Sentry's Link header; the cursor is '0:<offset>:0'."""
 
     def answer(sent: Sent) -> Reply:
-        size = min(size_cap, page_size(sent))
-        offset = int(sent.params["cursor"].split(":")[1]) if sent.params.get("cursor") else 0
-        base = f"{sent.scheme}://{sent.host}{sent.path}"
-        more = offset + size < len(items)
-        link = link_header(base, f"0:{max(0, offset - size)}:1", f"0:{offset + size}:0", more)
-        return Reply(200, items[offset : offset + size], {"Link": link})
+        return Reply(200, *paged_items(items, sent.params, f"{sent.scheme}://{sent.host}{sent.path}", cap=size_cap))
 
     return answer
 
@@ -516,22 +434,19 @@ def membership(issue_id: str, project_id: str = "1", organization_projects=("1",
 
 
 class BookSentry(FakeSentry):
-    """A FakeSentry that answers issue listings from `book` (fault_test.server.IssueBook: Sentry's query, sort=new
-    and cursors) once its script is used up; scripted replies (faults) are answered first, in order."""
+    """A FakeSentry that answers issue listings from `book` (testkit.book.IssueBook: Sentry's query, sort=new and
+    cursors) once its script is used up; scripted replies (faults) are answered first, in order."""
 
     def __init__(self, book, *replies):
         super().__init__(*replies)
         self.book = book
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+    def reply_to(self, sent: Sent) -> Reply:
         if self.script:
-            return super().send(request, stream, timeout, verify, cert, proxies)
-        sent = Sent(request, timeout, verify, stream)
-        self.requests.append(sent)
+            return super().reply_to(sent)
         if not sent.path.endswith("/issues/") or sent.method != "GET":
             raise AssertionError(f"unexpected request {sent.method} {sent.url}: only issue listings are answered")
-        status, body, headers = self.book.answer(sent.params, f"{sent.scheme}://{sent.host}{sent.path}")
-        return self._response(request, Reply(status, body, headers))
+        return Reply(*self.book.answer(sent.params, f"{sent.scheme}://{sent.host}{sent.path}"))
 
     @property
     def listings(self) -> List[Sent]:
