@@ -1,14 +1,5 @@
-"""The socket under the Transport: a whole-request deadline and bounded answer headers, and what a failed send
-means (a fault to retry, or the error to report).
-
-requests' timeout is per socket operation, so a server that sends a byte every half second never trips it. Here
-every connect, send and read is given only the time left before the request's deadline (the socket's timeout
-shrinks as it runs out), and a read past it raises RequestDeadlineExceeded. That holds in any thread (http mode's
-workers too), needs no signal and no watchdog, and leaves requests and urllib3 doing everything else.
-
-The Transport passes the deadline as `RequestTimeout(connect, read, whole)`; DeadlineAdapter (mounted on the
-Transport's session) turns `whole` into a deadline for the connections of that one request.
-"""
+"""The socket under the Transport: a whole-request deadline, bounded answer headers, and what a failed send means.
+Why and how: docs/design/transport.md."""
 
 import http.client
 import io
@@ -16,8 +7,7 @@ import socket
 import threading
 import time
 import types
-from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Optional
 
 import requests
 import urllib3
@@ -29,18 +19,31 @@ REQUEST_TIMEOUTS = 3  # one attempt may take 3 x Timeout in all
 STEP_TIMEOUTS = 20  # a step may take 20 x Timeout + Max Retry Wait in all
 MAX_HEADER_LINES = 100  # the status line and header lines of an answer, 1xx answers before it included
 MAX_HEADER_BYTES = 64 * 1024
-_WIRE = threading.local()  # .deadline: time.monotonic() by which this thread's request must be done
+_RETRY_NOTE = "{cause} Retrying in {wait:.1f} s"
 _CUT = 0.05  # a socket timeout this close to the deadline is the deadline
 _HEADERS_TOO_LONG = f"its status line and headers are longer than {MAX_HEADER_LINES} lines or {MAX_HEADER_BYTES} bytes"
+CHECK_THE_URL = "Verify the connection URL or the DSN."
+_BROKEN = (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)
+_PROXY_ASSISTANCE = (
+    "Verify that the connection URL (or the DSN) points at a Sentry server, not a proxy that alters its answers, "
+    "and try again."
+)
+
+
+class _Wire(threading.local):
+    deadline: Optional[float] = None  # time.monotonic() by which this thread's request must be done
+
+
+_WIRE = _Wire()
 
 
 class TransientFault(Exception):
-    """A fault worth another attempt; `error` is what the step reports if no attempt succeeds, `note` what the
-    retry log says ('{cause}' and '{wait}' filled in)."""
+    """A fault worth another attempt: `error` is what the step reports if none succeeds, `note` what the retry log
+    says ('{cause}' and '{wait}' filled in)."""
 
-    def __init__(self, error: PluginException, immediate: bool = False, note: Optional[str] = None):
+    def __init__(self, error: PluginException, immediate=False, note=_RETRY_NOTE, wait=0.0, rate_limited=False):
         super().__init__(str(error))
-        self.error, self.immediate, self.note = error, immediate, note
+        self.error, self.immediate, self.note, self.wait, self.rate_limited = error, immediate, note, wait, rate_limited
 
 
 class RequestDeadlineExceeded(socket.timeout):
@@ -64,7 +67,7 @@ class RequestTimeout(tuple):
         return timeout
 
 
-def _left(deadline: Optional[float], wanted: Optional[float]) -> Optional[float]:
+def _left(wanted: Optional[float], deadline: Optional[float]) -> Optional[float]:
     """`wanted` seconds, or fewer when the deadline is nearer; RequestDeadlineExceeded once it has passed."""
     if deadline is None:
         return wanted
@@ -85,11 +88,8 @@ class _DeadlineReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def fileno(self) -> int:
-        return self._raw.fileno()
-
     def readinto(self, buffer) -> int:
-        self._sock.settimeout(_left(self._deadline, self._idle))
+        self._sock.settimeout(_left(self._idle, self._deadline))
         try:
             return self._raw.readinto(buffer)
         except socket.timeout:
@@ -102,36 +102,28 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
-class _HeaderBudget:
-    """The answer's file while its status line and headers are read, counting what http.client reads."""
+class _AnswerFile(io.BufferedReader):
+    """The answer's bytes, buffered; while `heading`, its status line and header lines are counted."""
 
-    def __init__(self, file):
-        self._file, self._lines, self._bytes = file, 0, 0
+    heading, lines, size = True, 0, 0
 
     def readline(self, limit: int = -1) -> bytes:
-        line = self._file.readline(limit)
-        self._lines, self._bytes = self._lines + 1, self._bytes + len(line)
-        if self._lines > MAX_HEADER_LINES or self._bytes > MAX_HEADER_BYTES:
-            raise AnswerHeadersTooLarge(f"more than {MAX_HEADER_LINES} lines or {MAX_HEADER_BYTES} bytes")
+        line = super().readline(limit)
+        if self.heading:
+            self.lines, self.size = self.lines + 1, self.size + len(line)
+            if self.lines > MAX_HEADER_LINES or self.size > MAX_HEADER_BYTES:
+                raise AnswerHeadersTooLarge(_HEADERS_TOO_LONG)
         return line
-
-    def __getattr__(self, name):
-        return getattr(self._file, name)
 
 
 class _DeadlineResponse(http.client.HTTPResponse):
     def __init__(self, sock, debuglevel=0, method=None, url=None):
-        file = io.BufferedReader(_DeadlineReader(sock, getattr(_WIRE, "deadline", None)))
-        super().__init__(types.SimpleNamespace(makefile=lambda _mode: file), debuglevel, method, url)
+        self._file = _AnswerFile(_DeadlineReader(sock, _WIRE.deadline))
+        super().__init__(types.SimpleNamespace(makefile=lambda _mode: self._file), debuglevel, method, url)
 
     def begin(self):
-        file = self.fp
-        self.fp = _HeaderBudget(file)
-        try:
-            super().begin()
-        finally:
-            if isinstance(self.fp, _HeaderBudget):
-                self.fp = file
+        super().begin()
+        self._file.heading = False  # the body's chunk-size lines are no header lines
 
 
 class _DeadlineConnection:
@@ -142,16 +134,16 @@ class _DeadlineConnection:
     _answers = 0  # answers read on this socket
 
     def _new_conn(self):
-        self.timeout = _left(getattr(_WIRE, "deadline", None), self.timeout)
+        self.timeout = _left(self.timeout, _WIRE.deadline)
         sock = super()._new_conn()
-        sock.settimeout(_left(getattr(_WIRE, "deadline", None), self.timeout))  # the TLS handshake: what is left
+        sock.settimeout(_left(self.timeout, _WIRE.deadline))  # the TLS handshake: what is left
         self._answers = 0
         return sock
 
     def send(self, data):
         if self.sock is None:
             self.connect()
-        self.sock.settimeout(_left(getattr(_WIRE, "deadline", None), self.timeout))
+        self.sock.settimeout(_left(self.timeout, _WIRE.deadline))
         super().send(data)
 
     def getresponse(self):
@@ -165,23 +157,15 @@ class _DeadlineConnection:
         return response
 
 
-class _HTTPConnection(_DeadlineConnection, urllib3.connection.HTTPConnection):
-    pass
+def _pool_class(pool_class, connection_class):
+    connection = type(connection_class.__name__, (_DeadlineConnection, connection_class), {})
+    return type(pool_class.__name__, (pool_class,), {"ConnectionCls": connection})
 
 
-class _HTTPSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+_POOLS = {
+    "http": _pool_class(urllib3.HTTPConnectionPool, urllib3.connection.HTTPConnection),
+    "https": _pool_class(urllib3.HTTPSConnectionPool, urllib3.connection.HTTPSConnection),
+}
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):
@@ -198,7 +182,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
         return manager
 
     def send(self, request, stream=False, timeout=None, **kwargs):
-        previous, whole = getattr(_WIRE, "deadline", None), getattr(timeout, "whole", None)
+        previous, whole = _WIRE.deadline, getattr(timeout, "whole", None)
         _WIRE.deadline = None if whole is None else time.monotonic() + whole
         try:
             return super().send(request, stream=stream, timeout=timeout, **kwargs)
@@ -209,55 +193,47 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
 # What a failed request means ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Timing:
-    elapsed: float  # seconds the attempt ran
-    timeout: float  # the connection's Timeout
-    step_limit: Optional[float]  # the step's time limit, when it (not the request's own deadline) cut the attempt
-
-
-def request_error(error: Exception, what: str, secrets: Iterable[str], timing: Timing, reading: bool = False):
-    """The TransientFault to retry, or the PluginException to report, for a send (or a body read) that failed."""
+def request_error(error: Exception, what: str, timeout: float, late: PluginException, reading: bool):
+    """The TransientFault to retry, or the PluginException to report, for a send (or a body read) that failed;
+    `late` is the error for a request past its deadline."""
     if caused_by(error, RequestDeadlineExceeded):
-        return TransientFault(timed_out(what, timing.elapsed, timing.step_limit))
+        return TransientFault(late)
     if caused_by(error, (AnswerHeadersTooLarge, http.client.LineTooLong)):
-        return unusable(what, _HEADERS_TOO_LONG, error, secrets)
+        return failure(f"Sentry's answer to {what} cannot be used: {_HEADERS_TOO_LONG}.", _PROXY_ASSISTANCE, error)
     if isinstance(error, requests.exceptions.SSLError) and not reading:
-        return PluginException(
-            cause=f"The TLS connection for {what} failed: the server's certificate could not be verified.",
-            assistance="Use a URL whose certificate is trusted, or turn off Verify TLS in the connection for a "
-            "test instance with a self-signed certificate.",
-            data=redact(reason(error), secrets),
+        return failure(
+            f"The TLS connection for {what} failed: the server's certificate could not be verified.",
+            "Use a URL whose certificate is trusted, or turn off Verify TLS in the connection for a test instance "
+            "with a self-signed certificate.",
+            error,
         )
-    if isinstance(error, requests.exceptions.Timeout):
-        data = f"{what}: the answer stopped arriving" if reading else f"{what} took longer than {timing.timeout:g} s"
+    if caused_by(error, (requests.exceptions.Timeout, urllib3.exceptions.ReadTimeoutError)):
+        data = f"{what}: the answer stopped arriving" if reading else f"{what} took longer than {timeout:g} s"
         return TransientFault(PluginException(preset=Preset.TIMEOUT, data=data))
-    if isinstance(error, requests.exceptions.ContentDecodingError):
-        return unusable(what, "its compressed body could not be decoded", error, secrets)
-    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-        return _connection_fault(error, what, secrets, reading)
-    return PluginException(
-        cause=f"The URL for {what} is not valid, or no request could be made from it.",
-        assistance="Verify the connection URL or the DSN.",
-        data=redact(reason(error), secrets),
-    )
+    if isinstance(error, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError)):
+        cause = f"Sentry's answer to {what} cannot be used: its compressed body could not be decoded."
+        return failure(cause, _PROXY_ASSISTANCE, error)
+    if isinstance(error, _BROKEN):
+        return _connection_fault(error, what, reading)
+    cause = f"The URL for {what} is not valid, or no request could be made from it."
+    return failure(cause, CHECK_THE_URL, error)
 
 
-def _connection_fault(error: Exception, what: str, secrets: Iterable[str], reading: bool) -> TransientFault:
-    said = redact(reason(error), secrets)
+def _connection_fault(error: Exception, what: str, reading: bool) -> TransientFault:
     if reading:
-        data = f"{what}: the connection broke while reading the answer ({said})"
+        data = f"{what}: the connection broke while reading the answer ({reason(error)})"
         return TransientFault(PluginException(preset=Preset.CONNECTION_ERROR, data=data))
-    failed, note = PluginException(preset=Preset.CONNECTION_ERROR, data=f"{what}: {said}"), None
+    fault = TransientFault(PluginException(preset=Preset.CONNECTION_ERROR, data=f"{what}: {reason(error)}"), True)
     if caused_by(error, http.client.RemoteDisconnected):
-        failed.cause = "Failed to connect to the server: it closed the connection without answering."
-        note = "Sentry closed the connection without answering. Retrying in {wait:.1f} s"
+        fault.error.cause = "Failed to connect to the server: it closed the connection without answering."
+        fault.note = "Sentry closed the connection without answering. Retrying in {wait:.1f} s"
     if caused_by(error, IdleConnectionClosed):
-        note = "Sentry had closed the idle kept-alive connection; sending again on a new one"
-    return TransientFault(failed, True, note)
+        fault.note = "Sentry had closed the idle kept-alive connection; sending again on a new one"
+    return fault
 
 
 def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginException:
+    """The attempt ran out of its own time, or of the step's (`step_limit`)."""
     cause = f"{what} timed out: its answer had not arrived whole after {elapsed:.1f} s, the most one request may take."
     if step_limit is not None:
         cause = f"{what} timed out: the step used up its time limit of {step_limit:.0f} s."
@@ -271,13 +247,9 @@ def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginE
     )
 
 
-def unusable(what: str, problem: str, error: Exception, secrets: Iterable[str]) -> PluginException:
-    return PluginException(
-        cause=f"Sentry's answer to {what} cannot be used: {problem}.",
-        assistance="Verify that the connection URL (or the DSN) points at a Sentry server, not a proxy that "
-        "alters its answers, and try again.",
-        data=redact(reason(error), secrets),
-    )
+def failure(cause: str, assistance: str, error: Optional[Exception] = None) -> PluginException:
+    """An error of this plugin's words; the library's `error`, if any, as its data."""
+    return PluginException(cause=cause, assistance=assistance, data=reason(error) if error else None)
 
 
 def caused_by(error: BaseException, kinds) -> bool:
@@ -294,7 +266,7 @@ def caused_by(error: BaseException, kinds) -> bool:
 
 
 def reason(error: Exception) -> str:
-    """The innermost reason of a requests error, without the URL (which may hold a DSN's keys)."""
+    """The innermost reason of a requests error, without the URL (which may hold a DSN's keys), redacted."""
     while error.__cause__ is not None or error.__context__ is not None:
         error = error.__cause__ or error.__context__
-    return str(error)[:300]
+    return redact(str(error))[:300]
