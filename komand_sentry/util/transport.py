@@ -189,8 +189,7 @@ def web_api_rate_limit_wait(response: requests.Response) -> Optional[float]:
 
 
 def retry_after(response: requests.Response) -> Optional[float]:
-    """Retry-After as RFC 9110 has it, read by urllib3: inf for more seconds than a float holds, None if absent or
-    unreadable (fractions, 'inf' and other forms the RFC does not have)."""
+    """Retry-After as RFC 9110 has it (urllib3 reads it): inf past a float's range, None if absent or no RFC form."""
     value = response.headers.get("Retry-After", "").strip()
     try:
         seconds = _RFC_RETRY_AFTER.parse_retry_after(value) if value else None
@@ -209,8 +208,7 @@ def header_seconds(text: str) -> Optional[float]:
 
 
 def _refuse_redirect(response: requests.Response, what: str) -> requests.Response:
-    """A response hook, so that it runs before requests reads the Location (which fails on a bad URL): a redirect
-    is an error that names its scheme and host only, any credential in them hidden."""
+    """A hook, run before requests reads the Location: a redirect's error names only its scheme and host."""
     if not 300 <= response.status_code < 400:
         return response
     response.close()

@@ -38,8 +38,7 @@ _WIRE = _Wire()
 
 
 class TransientFault(Exception):
-    """A fault worth another attempt: `error` is what the step reports if none succeeds, `note` what the retry log
-    says ('{cause}' and '{wait}' filled in)."""
+    """A fault worth another attempt: `error` is reported if none succeeds, `note` logged ({cause}, {wait})."""
 
     def __init__(self, error: PluginException, immediate=False, note=_RETRY_NOTE, wait=0.0, rate_limited=False):
         super().__init__(str(error))
@@ -127,8 +126,7 @@ class _DeadlineResponse(http.client.HTTPResponse):
 
 
 class _DeadlineConnection:
-    """urllib3's connection with connect and every send held to the request's deadline, its answers read
-    through _DeadlineResponse, and a reused connection that the server had closed told apart."""
+    """urllib3's connection, held to the request's deadline; a kept-alive one that the server closed told apart."""
 
     response_class = _DeadlineResponse
     _answers = 0  # answers read on this socket
@@ -194,8 +192,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
 
 
 def request_error(error: Exception, what: str, timeout: float, late: PluginException, reading: bool):
-    """The TransientFault to retry, or the PluginException to report, for a send (or a body read) that failed;
-    `late` is the error for a request past its deadline."""
+    """The TransientFault to retry, or the PluginException to report (`late` past the deadline), for a failure."""
     if caused_by(error, RequestDeadlineExceeded):
         return TransientFault(late)
     if caused_by(error, (AnswerHeadersTooLarge, http.client.LineTooLong)):
