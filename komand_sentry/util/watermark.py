@@ -1,35 +1,12 @@
-"""New issues of a project, found by polling Sentry's issue listing: the watermark that the New Issue trigger and
-the Monitor Issues task keep in their state, and the walk down the listing that both make.
-
-The listing is `GET /api/0/projects/{org}/{project}/issues/?sort=new&query=<query> firstSeen:>=<horizon>`:
-- `sort=new` lists newest first by firstSeen, on Sentry 9.1.2 and today's Sentry alike. Its Link-header cursors are
-  `<firstSeen in ms>:<offset among issues of that value>:0` (Sentry's DateTimePaginator), so issues arriving at the
-  top do not shift the pages below, and a page boundary inside issues of equal firstSeen is resumed by the offset.
-- `firstSeen:>=` (both versions; milliseconds) bounds it to the issues at or after the horizon, so a poll that finds
-  nothing reads one page: the issues kept at the watermark, never more than a page holds.
-
-The watermark is (horizon, seen): issues first seen before the horizon are old; `seen` holds the IDs (with their
-firstSeen) of the issues already emitted at or after it. An issue is new when it is listed at or after the horizon
-and is not in `seen`. The horizon trails the newest emitted issue by LOOKBACK, so that an issue that becomes visible
-late (Sentry processes events asynchronously, and firstSeen is the event's own timestamp, so a slow or offline
-client makes issues that appear "in the past") is still found, once, if it is at most LOOKBACK older than the newest
-issue emitted. Later than that it is treated as old and never emitted. `seen` keeps at most SEEN_CAP issues (whole
-groups of equal firstSeen); when more were emitted within LOOKBACK, the horizon rises to the oldest one kept. Memory
-and state are therefore bounded however long a trigger runs, and an idle poll fits in one page.
-
-A walk reads the listing from the top, page by page, down to its end. Its position (the oldest firstSeen passed and
-the IDs passed at exactly that firstSeen) makes it resumable from a saved cursor without emitting anything twice,
-and `top` keeps its newest issues for the watermark it leaves when it ends.
-"""
+"""New issues of a project for the New Issue trigger and the Monitor Issues task (docs/design/new-issues.md)."""
 
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from insightconnect_plugin_runtime.exceptions import PluginException
-from jsonschema import Draft7Validator
 
 from komand_sentry.util.errors import Preset, input_error, redact
 from komand_sentry.util.identifiers import check_slug, cursor_problem
@@ -40,7 +17,12 @@ LOOKBACK = timedelta(minutes=10)
 SEEN_CAP = PAGE_SIZE - 1  # the issues kept at the watermark and one older issue fit in the page an idle poll reads
 MAX_WALK_PAGES = 10_000  # a million issues: a server whose cursors never end must not hold a walk forever
 MAX_STATE_ISSUES = 5_000  # a state holding more was not written by this module
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+HOLD_ISSUES = 1000  # the most new issues a poll holds to emit oldest first; a larger backlog is walked page by page
+FIRST_LOOKBACK, CUTOFF = timedelta(hours=24), timedelta(hours=168)  # a task's first call; its oldest state
+_STATUS_OF_PRESET = {Preset.TIMEOUT: 504, Preset.CONNECTION_ERROR: 503, Preset.API_KEY: 401}
+
+Project = NamedTuple("Project", [("organization", str), ("project", str)])
+Listed = NamedTuple("Listed", [("id", str), ("first_seen", datetime), ("raw", dict)])  # an issue the listing gave
 
 
 def utc_now() -> datetime:
@@ -52,16 +34,16 @@ def floor_ms(moment: datetime) -> datetime:
 
 
 def parse_time(value) -> Optional[datetime]:
-    """A firstSeen (or a state's time) as an aware UTC datetime; None when it is not an ISO 8601 date-time."""
-    if not isinstance(value, str) or not 10 < len(value) < 40:
-        return None
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        return _time(value)
+    except (TypeError, ValueError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+
+
+def _time(value: str) -> datetime:
+    """An ISO 8601 date-time as an aware UTC datetime; ValueError or TypeError when it is not one."""
+    moment = datetime.fromisoformat(value)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def state_time(moment: datetime) -> str:
@@ -70,89 +52,34 @@ def state_time(moment: datetime) -> str:
 
 def query_time(moment: datetime) -> str:
     """Milliseconds, rounded down: `firstSeen:>=` then includes every issue of that millisecond."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@dataclass(frozen=True)
-class Listed:
-    """An issue of the listing, with what the watermark needs of it."""
-
-    id: str
-    first_seen: datetime
-    raw: dict
-
-
-def listed_issues(items: Iterable[dict], logger) -> List[Listed]:
-    """The listing's issues; one without an ID or a readable firstSeen cannot be placed, and is logged and left out."""
-    listed = []
-    for raw in items:
-        issue_id, first_seen = raw.get("id"), parse_time(raw.get("firstSeen"))
-        if isinstance(issue_id, int) and not isinstance(issue_id, bool):
-            issue_id = str(issue_id)
-        if not isinstance(issue_id, str) or not issue_id or first_seen is None:
-            logger.warning(
-                f"Sentry listed an issue without an ID or a readable firstSeen; it is left out: {issue_id!r}"
-            )
-            continue
-        listed.append(Listed(issue_id, first_seen, raw))
-    return listed
-
-
-# The watermark ---------------------------------------------------------------------------------------------------
+    return state_time(moment)[:23] + "Z"
 
 
 @dataclass
 class Watermark:
-    horizon: datetime
-    seen: Dict[str, datetime] = field(default_factory=dict)
-
-    @classmethod
-    def starting_at(cls, moment: datetime) -> "Watermark":
-        return cls(floor_ms(moment))
+    horizon: datetime  # issues first seen before it are old
+    seen: Dict[str, datetime] = field(default_factory=dict)  # the issues emitted at or after it
 
     def is_new(self, issue: Listed) -> bool:
         return issue.first_seen >= self.horizon and issue.id not in self.seen
 
-    def record(self, issue: Listed) -> None:
-        """An issue emitted, oldest first: the horizon follows it by LOOKBACK (the cap waits for `settle`, so that
-        issues of the same poll not yet emitted, which are newer, stay at or after the horizon)."""
-        self.seen[issue.id] = issue.first_seen
-        self._follow_newest()
+    def settle(self) -> None:
+        """The horizon trails the newest issue by LOOKBACK, and rises to the SEEN_CAP-th newest (its group kept)."""
+        if self.seen:
+            self.rise_to(floor_ms(max(self.seen.values()) - LOOKBACK))
+        if len(self.seen) > SEEN_CAP:
+            self.rise_to(sorted(self.seen.values(), reverse=True)[SEEN_CAP - 1])
 
     def absorb(self, walk: "Walk") -> None:
-        """What a finished walk passed: its newest issues; when it passed more than it kept, the older ones become
-        old (the horizon rises to the oldest kept), since they are no longer remembered as emitted."""
+        """A finished walk's newest issues; when it passed more, the older ones become old."""
         self.seen.update(walk.top)
         if walk.dropped and walk.top:
-            self.horizon = max(self.horizon, min(walk.top.values()))
+            self.rise_to(min(walk.top.values()))
         self.settle()
 
-    def settle(self) -> None:
-        self._follow_newest()
-        if len(self.seen) > SEEN_CAP:
-            kept = newest_groups(self.seen, SEEN_CAP)
-            self.horizon = max(self.horizon, min(kept.values()))
-            self.seen = kept
-
-    def _follow_newest(self) -> None:
-        if self.seen:
-            self.horizon = max(self.horizon, floor_ms(max(self.seen.values()) - LOOKBACK))
-            self.seen = {issue_id: moment for issue_id, moment in self.seen.items() if moment >= self.horizon}
-
-
-def newest_groups(issues: Dict[str, datetime], count: int) -> Dict[str, datetime]:
-    """The `count` newest issues, and the rest of the group of equal firstSeen the last of them belongs to."""
-    ordered = sorted(issues.items(), key=lambda item: item[1], reverse=True)
-    kept = dict(ordered[:count])
-    last = ordered[count - 1][1] if len(ordered) >= count else None
-    for issue_id, moment in ordered[count:]:
-        if moment != last:
-            break
-        kept[issue_id] = moment
-    return kept
-
-
-# The walk --------------------------------------------------------------------------------------------------------
+    def rise_to(self, moment: datetime) -> None:
+        self.horizon = max(self.horizon, moment)
+        self.seen = {issue_id: seen for issue_id, seen in self.seen.items() if seen >= self.horizon}
 
 
 @dataclass
@@ -163,10 +90,10 @@ class Walk:
     top: Dict[str, datetime] = field(default_factory=dict)  # the newest issues passed (whole groups)
     pages: int = 0
     dropped: bool = False  # whether issues were passed that `top` does not keep
+    ended: Optional[str] = None  # why the walk ended (never saved: an ended walk is absorbed)
 
     def passed_already(self, issue: Listed) -> bool:
-        """Read before in this walk: the listing is newest first, so anything newer than the position was passed
-        (a page may repeat issues of the one before it when the server's order of equal firstSeen changes)."""
+        """Newest first, anything newer than the position was passed (a page repeats some when ties reorder)."""
         if self.oldest is None:
             return False
         return issue.first_seen > self.oldest or (issue.first_seen == self.oldest and issue.id in self.oldest_ids)
@@ -186,12 +113,10 @@ class Walk:
             self.dropped = True
 
     def turn_page(self, next_cursor: Optional[str], listed: List[Listed], watermark: Watermark) -> Optional[str]:
-        """Move to the next page; when the walk has ended, why (the last page; a page entirely older than the
-        horizon, from a server that did not apply the firstSeen bound; a server whose cursors do not advance)."""
         self.pages += 1
         if next_cursor is None or not listed:
             return "the last page"
-        if all(issue.first_seen < watermark.horizon for issue in listed):
+        if all(issue.first_seen < watermark.horizon for issue in listed):  # a server that ignored the bound
             return "a page older than the horizon"
         if next_cursor == self.cursor:
             return "a cursor that does not advance (Sentry's pagination is not moving on)"
@@ -201,185 +126,44 @@ class Walk:
         return None
 
 
-# The listing -----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Project:
-    organization: str
-    project: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.organization}/{self.project}"
-
-
-def bounded_query(query: str, horizon: datetime) -> str:
-    bound = f"firstSeen:>={query_time(horizon)}"
-    return f"{query.strip()} {bound}" if query.strip() else bound
-
-
-def read_page(
-    api, project: Project, query: str, watermark: Watermark, walk: Walk, logger
-) -> Tuple[List[Listed], Optional[str]]:
-    """One page of the walk (statsPeriod "" leaves out the 24 h statistics: Sentry computes them per issue)."""
-    page = api.list_project_issues(
-        project.organization,
-        project.project,
-        bounded_query(query, watermark.horizon),
-        "",
-        None,
-        PAGE_SIZE,
-        walk.cursor,
-        sort="new",
-    )
-    return listed_issues(page.items, logger), page.next_cursor
-
-
-# State -----------------------------------------------------------------------------------------------------------
+def _stamps(times: Dict[str, datetime]) -> Dict[str, str]:
+    return {issue_id: state_time(moment) for issue_id, moment in times.items()}
 
 
 def state_of(project: Project, watermark: Watermark, walk: Optional[Walk], **extra) -> dict:
-    state = {
-        "version": STATE_VERSION,
-        "project": project.key,
-        "horizon": state_time(watermark.horizon),
-        "seen": {issue_id: state_time(moment) for issue_id, moment in watermark.seen.items()},
-    }
+    state = {"version": STATE_VERSION, "project": "/".join(project), "horizon": state_time(watermark.horizon)}
+    state.update(seen=_stamps(watermark.seen), **{key: value for key, value in extra.items() if value is not None})
     if walk is not None:
-        state["walk"] = {
-            "cursor": walk.cursor,
-            "oldest": state_time(walk.oldest) if walk.oldest else None,
-            "oldest_ids": sorted(walk.oldest_ids),
-            "top": {issue_id: state_time(moment) for issue_id, moment in walk.top.items()},
-            "pages": walk.pages,
-            "dropped": walk.dropped,
-        }
-    state.update({key: value for key, value in extra.items() if value is not None})
+        state["walk"] = dict(cursor=walk.cursor, oldest=walk.oldest and state_time(walk.oldest), pages=walk.pages)
+        state["walk"].update(oldest_ids=sorted(walk.oldest_ids), top=_stamps(walk.top), dropped=walk.dropped)
     return state
 
 
-class StateProblem(ValueError):
+class StateProblem(Exception):
     pass
 
 
 def restore(state, project: Project) -> Tuple[Watermark, Optional[Walk]]:
-    """The watermark (and walk) a state holds; StateProblem when it is not a state this module wrote for this
-    project (a hand-edited state, one of another version or another project)."""
-    if not isinstance(state, dict) or not state:
-        raise StateProblem("there is no state")
-    if state.get("version") != STATE_VERSION:
-        raise StateProblem(f"it is not a version {STATE_VERSION} state")
-    if state.get("project") != project.key:
-        raise StateProblem("it belongs to another project")
-    horizon = parse_time(state.get("horizon"))
-    if horizon is None:
-        raise StateProblem("its horizon is not a date-time")
-    watermark = Watermark(horizon, _times(state.get("seen"), "seen"))
-    walk = state.get("walk")
-    return watermark, (_walk(walk) if walk is not None else None)
+    """The watermark and walk of a state this module wrote for this project; StateProblem for any other state."""
+    try:
+        if (state["version"], state["project"]) != (STATE_VERSION, "/".join(project)):
+            raise StateProblem(f"it is not a version {STATE_VERSION} state of this project")
+        watermark, walk = Watermark(_time(state["horizon"]), _times(state["seen"])), state.get("walk")
+        if walk is None:
+            return watermark, None
+        cursor, oldest, ids, pages = walk.get("cursor"), walk.get("oldest"), walk["oldest_ids"], walk["pages"]
+        if cursor is not None and cursor_problem(cursor) or type(pages) is not int or type(ids) is not list:
+            raise StateProblem("its walk is not of the shape this version saves")
+        oldest, dropped = None if oldest is None else _time(oldest), walk.get("dropped") is True
+        return watermark, Walk(cursor, oldest, set(map(str, ids)), _times(walk["top"]), pages, dropped)
+    except (LookupError, TypeError, AttributeError, ValueError) as error:
+        raise StateProblem(f"it is not of the shape this version saves ({type(error).__name__}: {error})") from None
 
 
-def _times(value, name: str) -> Dict[str, datetime]:
-    if not isinstance(value, dict) or len(value) > MAX_STATE_ISSUES:
-        raise StateProblem(f"its {name} is not a map of issue IDs to date-times")
-    times = {}
-    for issue_id, moment in value.items():
-        parsed = parse_time(moment)
-        if not issue_id or parsed is None:
-            raise StateProblem(f"its {name} is not a map of issue IDs to date-times")
-        times[issue_id] = parsed
-    return times
-
-
-_WALK_SHAPE = Draft7Validator(
-    {
-        "type": "object",
-        "properties": {
-            "cursor": {"type": ["string", "null"]},
-            "oldest": {"type": ["string", "null"]},
-            "oldest_ids": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_STATE_ISSUES},
-            "pages": {"type": "integer", "minimum": 0, "maximum": MAX_WALK_PAGES},
-            "dropped": {"type": "boolean"},
-        },
-        "required": ["oldest_ids", "pages"],
-    }
-)
-
-
-def _walk(value) -> Walk:
-    problem = next(iter(_WALK_SHAPE.iter_errors(value)), None)
-    if problem is not None:
-        where = "/".join(str(part) for part in problem.absolute_path) or "walk"
-        raise StateProblem(f"its walk is not of the shape this version saves ({where}: {problem.validator})")
-    cursor, oldest = value.get("cursor"), value.get("oldest")
-    if cursor is not None and cursor_problem(cursor):
-        raise StateProblem("its walk's cursor is not a Sentry cursor")
-    if oldest is not None and parse_time(oldest) is None:
-        raise StateProblem("its walk's position is not a date-time")
-    top = _times(value.get("top"), "walk top")
-    return Walk(
-        cursor,
-        parse_time(oldest) if oldest else None,
-        set(value["oldest_ids"]),
-        top,
-        value["pages"],
-        value.get("dropped", False),
-    )
-
-
-# Faults ----------------------------------------------------------------------------------------------------------
-
-_STATUS_IN_DATA = re.compile(r"^HTTP (\d{3})\b")
-_STATUS_OF_PRESET = {
-    Preset.RATE_LIMIT: 429,
-    Preset.API_KEY: 401,
-    Preset.UNAUTHORIZED: 403,
-    Preset.NOT_FOUND: 404,
-    Preset.BAD_REQUEST: 400,
-    Preset.TIMEOUT: 504,
-    Preset.CONNECTION_ERROR: 503,
-    Preset.SERVICE_UNAVAILABLE: 503,
-}
-_RETRY_AFTER = re.compile(r"after (\d+) seconds")
-DEFAULT_RATE_LIMIT_WAIT = 60.0
-
-
-def status_code_of(error: PluginException) -> int:
-    """The HTTP status behind an error: Sentry's own (the data of an HTTP error starts "HTTP <status>"), else the
-    status its kind stands for (a timeout 504, a dropped connection 503), else 500."""
-    found = _STATUS_IN_DATA.match(str(getattr(error, "data", "") or ""))
-    if found:
-        return int(found.group(1))
-    return _STATUS_OF_PRESET.get(getattr(error, "preset", None), 500)
-
-
-def is_rate_limit(error: PluginException) -> bool:
-    return status_code_of(error) == 429
-
-
-def is_refused_token(error: PluginException) -> bool:
-    return status_code_of(error) in (401, 403)
-
-
-def retry_after_of(error: PluginException) -> float:
-    """Seconds Sentry asked to wait, as the rate-limit error says them ("Try again after N seconds")."""
-    found = _RETRY_AFTER.search(str(getattr(error, "assistance", "") or ""))
-    return float(found.group(1)) if found else DEFAULT_RATE_LIMIT_WAIT
-
-
-def describe(error: Exception) -> str:
-    """What a log line says of an error (never a secret: the registry of errors.redact hides every one known)."""
-    if isinstance(error, PluginException):
-        return redact(" ".join(part for part in (error.cause, error.assistance, error.data) if part))
-    return redact(f"{type(error).__name__}: {error}")
-
-
-# Inputs ----------------------------------------------------------------------------------------------------------
-
-DEFAULT_QUERY = "is:unresolved"
-MIN_INTERVAL, MAX_INTERVAL = 5, 86_400
-MAX_QUERY_CHARS = 1000
+def _times(value: Dict[str, str]) -> Dict[str, datetime]:
+    if len(value) > MAX_STATE_ISSUES:
+        raise StateProblem(f"it holds more than {MAX_STATE_ISSUES} issues")
+    return {issue_id: _time(moment) for issue_id, moment in value.items()}
 
 
 def check_project(organization, project) -> Project:
@@ -387,251 +171,174 @@ def check_project(organization, project) -> Project:
 
 
 def check_query(query) -> str:
-    if query is None:
-        return DEFAULT_QUERY
-    if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS or any(ord(ch) < 32 for ch in query):
-        raise input_error(
-            "query",
-            "it is not a Sentry search query of at most 1000 printable characters",
-            "Give a search as typed in Sentry's issue search bar, for example is:unresolved level:error.",
-        )
-    return query
+    if query is None or isinstance(query, str) and len(query) <= 1000 and all(ord(ch) >= 32 for ch in query):
+        return "is:unresolved" if query is None else query
+    problem, example = "it is not a Sentry search query of at most 1000 printable characters", "is:unresolved"
+    raise input_error("query", problem, f"Give a search as typed in Sentry's search bar, such as {example}.")
 
 
 def check_interval(interval) -> int:
-    if interval is None:
-        return 60
-    if isinstance(interval, bool) or not isinstance(interval, int) or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
-        raise input_error(
-            "interval",
-            f"{interval!r} is not a number of seconds from {MIN_INTERVAL} to {MAX_INTERVAL}",
-            "Give the seconds between two polls of Sentry, such as 60 (at least 5).",
-        )
-    return interval
+    if interval is None or type(interval) is int and 5 <= interval <= 86_400:
+        return 60 if interval is None else interval
+    problem = f"{interval!r} is not a number of seconds from 5 to 86400"
+    raise input_error("interval", problem, "Give the seconds between two polls of Sentry, such as 60 (at least 5).")
 
 
-def epoch_seconds(moment: datetime) -> int:
-    return int(math.ceil((moment - EPOCH).total_seconds()))
+def status_code_of(error: Exception) -> int:
+    """Sentry's status (an HTTP error's data starts "HTTP <status>"), else the one the error's kind stands for."""
+    found = re.match(r"HTTP (\d{3})\b", str(getattr(error, "data", "") or ""))
+    return int(found.group(1)) if found else _STATUS_OF_PRESET.get(getattr(error, "preset", None), 500)
 
 
-# The New Issue trigger's polls -------------------------------------------------------------------------------------
+def retry_after_of(error: Exception) -> float:
+    """Seconds Sentry asked to wait, as the rate-limit error says them ("Try again after N seconds")."""
+    found = re.search(r"after (\d+) seconds", str(getattr(error, "assistance", "") or ""))
+    return float(found.group(1)) if found else 60.0
 
-HOLD_ISSUES = 1000  # the most new issues a poll holds to emit oldest first; a larger backlog is walked page by page
+
+def describe(error: Exception) -> str:
+    """What a log line says of an error (never a secret: errors.redact hides every one known)."""
+    known = isinstance(error, PluginException)
+    parts = (error.cause, error.assistance, error.data) if known else (f"{type(error).__name__}: {error}",)
+    return redact(" ".join(part for part in parts if part))
 
 
-class NewIssuePolls:
-    """The polls of the New Issue trigger. `poll` emits every issue new since the last poll, and returns the seconds
-    to wait before the next one; faults are logged and end the poll, never the trigger.
+class IssueCollection:
+    """A project's new issues, a page per call of the Monitor Issues task; the base of the trigger's polls."""
 
-    A poll whose new issues fit in HOLD_ISSUES (any ordinary burst) reads them all, then emits them oldest first,
-    saving the watermark after each. A larger backlog (a trigger started again after a long stop) is emitted newest
-    first, page by page, as a walk saved after each issue, so that memory stays bounded. Either way an issue is saved
-    as emitted right after it is sent: a process killed between the two sends that one issue again when started
-    again (at least once, never lost), and nothing else twice."""
+    def __init__(self, api_of, project: Project, logger, now=None, query: str = ""):
+        self.api_of, self.project, self.logger, self.now, self.query = api_of, project, logger, now or utc_now, query
+
+    def state(self, **extra) -> dict:
+        return state_of(self.project, self.watermark, self.walk, **extra)
+
+    def collect(self, state, custom_config) -> tuple:
+        """(new issues, the state to pass next, has_more_pages, status_code, error)."""
+        now = self.now()
+        floor, first = collection_window(custom_config or {}, now)
+        self._take_up(state, first)
+        self.watermark.rise_to(floor)  # a state older than the cutoff resumes at it
+        reset = state.get("rate_limit_reset_epoch") if isinstance(state, dict) else None
+        if type(reset) is int and now.timestamp() < reset:
+            return [], self.state(rate_limit_reset_epoch=reset), False, 429, _still_limited(reset)
+        walk = self.walk or Walk()
+        try:
+            new = [issue.raw for issue in self._page(walk)]
+        except PluginException as error:  # the state as it was: the next call does it again
+            return self._collect_fault(error, now)
+        self.walk = None if walk.ended else walk
+        if walk.ended:
+            self.watermark.absorb(walk)
+        return new, self.state(), not walk.ended, 200, None
+
+    def _collect_fault(self, error: PluginException, now: datetime) -> tuple:
+        status = status_code_of(error)
+        self.logger.error(f"Collecting new issues failed (HTTP {status}): {describe(error)}")
+        reset = math.ceil(now.timestamp() + retry_after_of(error)) if status == 429 else None
+        return [], self.state(rate_limit_reset_epoch=reset), status == 429, status, error
+
+    def _take_up(self, state, start: datetime) -> None:
+        try:
+            self.watermark, self.walk = restore(state, self.project)
+        except StateProblem as problem:
+            if state:
+                self.logger.warning(f"The saved state cannot be used ({problem}): starting at {query_time(start)}.")
+            self.watermark, self.walk = Watermark(floor_ms(start)), None
+
+    def _page(self, walk: Walk) -> Iterator[Listed]:
+        """The new issues of the walk's next page, each passed once the next is asked for (the one a consumer stops
+        at is not); then `walk.ended` says whether the walk has ended (statsPeriod "": no 24 h statistics)."""
+        query = " ".join(filter(None, [self.query.strip(), f"firstSeen:>={query_time(self.watermark.horizon)}"]))
+        page = self.api_of().list_project_issues(*self.project, query, "", None, PAGE_SIZE, walk.cursor, sort="new")
+        listed = []
+        for raw in page.items:
+            issue_id, first_seen = raw.get("id"), parse_time(raw.get("firstSeen"))
+            issue_id = str(issue_id) if type(issue_id) is int else issue_id
+            if not isinstance(issue_id, str) or not issue_id or not first_seen:
+                self.logger.warning(f"Sentry listed an issue without an ID or a readable firstSeen: {issue_id!r}")
+                continue
+            listed.append(Listed(issue_id, first_seen, raw))
+            if walk.is_new(listed[-1], self.watermark):
+                yield listed[-1]
+            walk.passed(listed[-1])
+        walk.ended = walk.turn_page(page.next_cursor, listed, self.watermark)
+
+
+def collection_window(custom_config: dict, now: datetime) -> Tuple[datetime, datetime]:
+    """(the earliest horizon a state may keep, a first call's horizon), from `lookback` or `cutoff` (date or hours)."""
+    cutoff = custom_config.get("cutoff") if isinstance(custom_config.get("cutoff"), dict) else {}
+    start, hours = parse_time(custom_config.get("lookback")) or parse_time(cutoff.get("date")), cutoff.get("hours")
+    if not start and type(hours) in (int, float) and 0 < hours <= 24 * 365:
+        start = now - timedelta(hours=hours)
+    return (start, start) if start else (now - CUTOFF, now - FIRST_LOOKBACK)
+
+
+def _still_limited(reset: int) -> PluginException:
+    until = datetime.fromtimestamp(reset, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cause = f"Sentry rate-limited the previous call; this one is skipped until {until}."
+    return PluginException(cause=cause, assistance="Nothing to do: collection resumes once Sentry's rate limit resets.")
+
+
+class NewIssuePolls(IssueCollection):
+    """The New Issue trigger's polls; a fault is logged and ends the poll, never the trigger."""
 
     def __init__(self, api_of, project: Project, query: str, interval: int, logger, now=None):
-        self.api_of, self.project, self.query, self.interval = api_of, project, query, interval
-        self.logger, self.now = logger, now or utc_now
-        self.watermark, self.walk = Watermark.starting_at(self.now()), None
-        self.answered = False  # whether Sentry has answered a poll yet
+        super().__init__(api_of, project, logger, now, query)
+        self.interval, self.answered = interval, False  # answered: Sentry has answered a poll
 
     def start(self, state) -> dict:
         """Take up the saved state, or start from now (issues first seen before the trigger started are old)."""
-        try:
-            self.watermark, self.walk = restore(state, self.project)
-            self.logger.info(
-                f"Watching {self.project.key} for issues first seen from {query_time(self.watermark.horizon)}"
-                f" on ({len(self.watermark.seen)} already emitted at the watermark)."
-            )
-        except StateProblem as problem:
-            if state:
-                self.logger.warning(f"The saved state cannot be used ({problem}): watching from now on.")
-            self.watermark, self.walk = Watermark.starting_at(self.now()), None
-            self.logger.info(
-                f"Watching {self.project.key} for issues first seen from {query_time(self.watermark.horizon)} on."
-            )
+        self._take_up(state, self.now())
+        self.logger.info(f"Watching for issues first seen from {query_time(self.watermark.horizon)} on.")
         return self.state()
 
-    def state(self) -> dict:
-        return state_of(self.project, self.watermark, self.walk)
-
     def poll(self, emit, save, running) -> float:
-        """`emit(raw_issue)` sends one event, `save(state)` keeps the state, `running()` is False once the trigger
-        is asked to stop."""
+        """`emit(raw_issue)` sends an event, `save(state)` keeps the state, `running()` is False once stopping."""
         try:
-            if self.walk is None:
-                self._held_poll(emit, save, running)
-            if self.walk is not None:
-                self._walked_poll(emit, save, running)
-        except PluginException as error:
-            return self._fault(error)
+            poll = self._held_poll if self.walk is None else self._walked_poll
+            poll(emit, save, running)
         except Exception as error:  # noqa: B902 - nothing a poll meets may end the trigger; the next poll retries
-            self.logger.error(f"The poll failed unexpectedly; the next one is in {self.interval} s. {describe(error)}")
-            return float(self.interval)
+            return self._fault(error)
         self.answered = True
         return float(self.interval)
 
-    def _read(self, walk: Walk) -> Tuple[List[Listed], Optional[str]]:
-        return read_page(self.api_of(), self.project, self.query, self.watermark, walk, self.logger)
-
     def _held_poll(self, emit, save, running) -> None:
+        """New issues that fit in HOLD_ISSUES are emitted oldest first, each saved as emitted once sent."""
         walk, held = Walk(), []
-        while True:
-            listed, following = self._read(walk)
-            for issue in listed:
-                if walk.is_new(issue, self.watermark):
-                    held.append(issue)
-                walk.passed(issue)
-            if len(held) > HOLD_ISSUES:
-                self.logger.warning(
-                    f"More than {HOLD_ISSUES} new issues: emitting them newest first, a page at a time."
-                )
-                self.walk = Walk()
-                save(self.state())
-                return
-            if walk.turn_page(following, listed, self.watermark):
-                break
-        self._emit_oldest_first(held, emit, save, running)
-
-    def _emit_oldest_first(self, held: List[Listed], emit, save, running) -> None:
+        while not walk.ended and len(held) <= HOLD_ISSUES:
+            held += self._page(walk)
+        if len(held) > HOLD_ISSUES:
+            self.logger.warning(f"More than {HOLD_ISSUES} new issues: emitting them newest first, page by page.")
+            self.walk = Walk()
+            return self._walked_poll(emit, save, running)
         for issue in sorted(reversed(held), key=lambda listed: listed.first_seen):
             if not running():
-                return  # the watermark is saved as far as emitted; the rest are found again, still new
+                return  # the rest are found again by the next poll, still new
             emit(issue.raw)
-            self.watermark.record(issue)
+            self.watermark.seen[issue.id] = issue.first_seen
             save(self.state())
-        if held:
-            self.logger.info(f"{len(held)} new issue(s) emitted.")
         self.watermark.settle()
         save(self.state())
 
     def _walked_poll(self, emit, save, running) -> None:
-        while self.walk is not None:
-            listed, following = self._read(self.walk)
-            for issue in listed:
-                if self.walk.is_new(issue, self.watermark):
-                    if not running():
-                        return
-                    emit(issue.raw)
-                    self.walk.passed(issue)
-                    save(self.state())
-                else:
-                    self.walk.passed(issue)
-            ended = self.walk.turn_page(following, listed, self.watermark)
-            if ended:
-                self.logger.info(f"The walk through the backlog of new issues ended at {ended}.")
-                self.watermark.absorb(self.walk)
-                self.walk = None
-            save(self.state())
-            if not running():
-                return
+        """A larger backlog is emitted newest first, the walk saved after each issue (memory stays bounded)."""
+        while not self.walk.ended:
+            for issue in self._page(self.walk):
+                if not running():
+                    return save(self.state())
+                emit(issue.raw)
+                self.walk.passed(issue)
+                save(self.state())
+        self.watermark.absorb(self.walk)
+        self.walk = None
+        save(self.state())
 
-    def _fault(self, error: PluginException) -> float:
+    def _fault(self, error: Exception) -> float:
         status = status_code_of(error)
         if not self.answered and status in (400, 404):
             raise error  # the query or the project is wrong from the start: the trigger cannot work
-        if is_rate_limit(error):
-            wait = max(float(self.interval), retry_after_of(error))
-            self.logger.warning(f"Sentry is rate-limiting the trigger: next poll in {wait:.0f} s. {describe(error)}")
-            return wait
-        if is_refused_token(error):
-            self.logger.error(
-                f"Sentry refused the poll (HTTP {status}): {describe(error)} "
-                f"Polling goes on every {self.interval} s, so that a fixed token resumes the trigger."
-            )
-        else:
-            self.logger.error(f"The poll failed; the next one is in {self.interval} s. {describe(error)}")
-        return float(self.interval)
-
-
-# The Monitor Issues task's calls -----------------------------------------------------------------------------------
-
-FIRST_LOOKBACK = timedelta(hours=24)
-CUTOFF = timedelta(hours=168)  # a state older than this (a task paused for long) resumes from here
-RATE_LIMIT_RESET = "rate_limit_reset_epoch"
-
-
-class IssueCollection:
-    """One call of the Monitor Issues task: at most a page of the issues first seen since the state it is given,
-    and the state to pass next. Every issue first seen in the window comes out once across calls, newest first
-    within a walk; `has_more_pages` stays true until the walk reaches the end of the listing."""
-
-    def __init__(self, api_of, project: Project, logger, now=None):
-        self.api_of, self.project, self.logger, self.now = api_of, project, logger, now or utc_now
-
-    def collect(self, state, custom_config) -> tuple:
-        now = self.now()
-        floor, first = self._window(custom_config or {}, now)
-        watermark, walk = self._restore(state, first)
-        if watermark.horizon < floor:
-            self.logger.info(f"The saved state is older than the cutoff: collecting from {query_time(floor)}.")
-            watermark.horizon, watermark.seen = floor, {k: v for k, v in watermark.seen.items() if v >= floor}
-        reset = state.get(RATE_LIMIT_RESET) if isinstance(state, dict) else None
-        if isinstance(reset, int) and not isinstance(reset, bool) and epoch_seconds(now) < reset:
-            return (
-                [],
-                state_of(self.project, watermark, walk, **{RATE_LIMIT_RESET: reset}),
-                False,
-                429,
-                _still_limited(reset),
-            )
-        try:
-            issues, after = self._page(watermark, walk or Walk())
-        except PluginException as error:
-            return self._fault(error, watermark, walk, now)  # the state as it was: the next call does it again
-        walk = after
-        return [issue.raw for issue in issues], state_of(self.project, watermark, walk), walk is not None, 200, None
-
-    def _page(self, watermark: Watermark, walk: Walk) -> Tuple[List[Listed], Optional[Walk]]:
-        listed, following = read_page(self.api_of(), self.project, "", watermark, walk, self.logger)
-        new = []
-        for issue in listed:
-            if walk.is_new(issue, watermark):
-                new.append(issue)
-            walk.passed(issue)
-        ended = walk.turn_page(following, listed, watermark)
-        if ended:
-            watermark.absorb(walk)
-            walk = None
-        self.logger.info(f"{len(new)} new issue(s)" + (f"; the walk ended at {ended}." if ended else "; more follow."))
-        return new, walk
-
-    def _restore(self, state, first: datetime) -> Tuple[Watermark, Optional[Walk]]:
-        try:
-            return restore(state, self.project)
-        except StateProblem as problem:
-            if state:
-                self.logger.warning(f"The state cannot be used ({problem}): collecting from {query_time(first)}.")
-            else:
-                self.logger.info(f"First call: collecting the issues first seen from {query_time(first)}.")
-            return Watermark.starting_at(first), None
-
-    def _window(self, custom_config: dict, now: datetime) -> Tuple[datetime, datetime]:
-        """(the earliest horizon a state may keep, the horizon of a first call), from custom_config's `lookback`
-        (a date-time) or `cutoff` ({"date": ...} or {"hours": ...}), as Rapid7's tasks read them."""
-        lookback = parse_time(custom_config.get("lookback"))
-        cutoff = custom_config.get("cutoff") if isinstance(custom_config.get("cutoff"), dict) else {}
-        hours = cutoff.get("hours")
-        date = parse_time(cutoff.get("date"))
-        if lookback or date:
-            return (lookback or date), (lookback or date)
-        if isinstance(hours, (int, float)) and not isinstance(hours, bool) and 0 < hours <= 24 * 365:
-            return now - timedelta(hours=hours), now - timedelta(hours=hours)
-        return now - CUTOFF, now - FIRST_LOOKBACK
-
-    def _fault(self, error: PluginException, watermark: Watermark, walk: Walk, now: datetime) -> tuple:
-        status = status_code_of(error)
-        self.logger.error(f"Collecting new issues failed (HTTP {status}): {describe(error)}")
-        if status == 429:
-            reset = epoch_seconds(now) + int(math.ceil(retry_after_of(error)))
-            return [], state_of(self.project, watermark, walk, **{RATE_LIMIT_RESET: reset}), True, 429, error
-        return [], state_of(self.project, watermark, walk), False, status, error
-
-
-def _still_limited(reset: int) -> PluginException:
-    until = (EPOCH + timedelta(seconds=reset)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return PluginException(
-        cause=f"Sentry rate-limited the previous call; this one is skipped until {until}.",
-        assistance="Nothing to do: collection resumes by itself once Sentry's rate limit has reset.",
-        data=f"rate limited until {until}",
-    )
+        wait = max(float(self.interval), retry_after_of(error)) if status == 429 else float(self.interval)
+        what = f"Sentry refused the poll (HTTP {status})" if status in (401, 403) else "The poll failed"
+        log = self.logger.warning if status == 429 else self.logger.error
+        log(f"{what}; the next poll is in {wait:.0f} s. {describe(error)}")
+        return wait

@@ -11,13 +11,9 @@ from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.validation import validate_with_checked_schemas
 from komand_sentry.util.watermark import IssueCollection, check_project
 
-# The output is the list itself (an array of Issue): shaped as the one property of an object schema, kept here so
-# that the shaping table made for it is made once
-_LISTED = {
-    "type": "object",
-    "properties": {Output.ISSUES: {"type": "array", "items": {"$ref": "#/definitions/Issue"}}},
-    "definitions": MonitorIssuesOutput.schema["definitions"],
-}
+# The output is the list itself: shaped as the one property of an object, its table made once for this schema
+_ISSUES = {"type": "array", "items": {"$ref": "#/definitions/Issue"}}
+_LISTED = {"properties": {Output.ISSUES: _ISSUES}, "definitions": MonitorIssuesOutput.schema["definitions"]}
 
 
 class MonitorIssues(insightconnect_plugin_runtime.Task):
@@ -45,10 +41,5 @@ class MonitorIssues(insightconnect_plugin_runtime.Task):
             return [], state, False, 400, error
         collection = IssueCollection(lambda: self.connection.api, project, self.logger)
         issues, state, has_more_pages, status_code, error = collection.collect(state, custom_config)
-        return self.shaped(issues), state, has_more_pages, status_code, error
-
-    @staticmethod
-    def shaped(issues: list) -> list:
-        """The issues as the output's Issue type."""
-        output = conform_output({Output.ISSUES: [issue_from_sentry(issue) for issue in issues]}, _LISTED)
-        return output.get(Output.ISSUES, [])
+        shaped = conform_output({Output.ISSUES: [issue_from_sentry(issue) for issue in issues]}, _LISTED)
+        return shaped.get(Output.ISSUES, []), state, has_more_pages, status_code, error

@@ -27,17 +27,11 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         query = params.get(Input.QUERY)
         # END INPUT BINDING - DO NOT REMOVE
 
-        polls = NewIssuePolls(
-            lambda: self.connection.api,
-            check_project(organization_slug, project_slug),
-            check_query(query),
-            check_interval(interval),
-            self.logger,
-        )
+        project, query = check_project(organization_slug, project_slug), check_query(query)
+        polls = NewIssuePolls(lambda: self.connection.api, project, query, check_interval(interval), self.logger)
         self.keep(polls.start(self.state))
         while self.running():
-            if not self.pause(polls.poll(self.emit, self.keep, self.running)):
-                return
+            self.pause(polls.poll(self.emit, self.keep, self.running))
 
     def emit(self, issue: dict) -> None:
         self.send(conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema))
@@ -53,16 +47,11 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
 
     def running(self) -> bool:
         """False from the moment the orchestrator's shutdown flag appears (`run_trigger` removes the flag)."""
-        if not self.stopping and not self.run_trigger:
-            self.stopping = True
+        self.stopping = self.stopping or not self.run_trigger
         return not self.stopping
 
-    def pause(self, seconds: float) -> bool:
+    def pause(self, seconds: float) -> None:
         """Wait before the next poll, in short slices so that a shutdown ends the trigger promptly."""
         deadline = time.monotonic() + seconds
-        while self.running():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return True
-            time.sleep(min(PAUSE_SLICE, left))
-        return False
+        while self.running() and time.monotonic() < deadline:
+            time.sleep(min(PAUSE_SLICE, deadline - time.monotonic()))
