@@ -1,12 +1,5 @@
-"""Sentry's Link header (RFC 8288): `<url>; rel="next"; results="true"; cursor="0:100:0", <url>; rel=...`.
-
-The header is read in one forward pass, so its cost is linear in its length, and a header longer than
-MAX_LINK_HEADER_CHARS is refused unread (a server or proxy may repeat Link lines; requests joins them with ", ").
-
-requests has a parser too (requests.utils.parse_header_links, behind Response.links), linear as well, but it falls
-short here: it splits each parameter at every '=' and stops at the first that does not split in two, so the
-base64 cursor of a Sentry-compatible server (cursor="abc==") is lost, and it cuts a URL at its first ';'.
-"""
+"""Sentry's Link header (RFC 8288), read in one forward pass and bounded in length (docs/design/api.md explains why
+requests' parser, behind Response.links, falls short: it loses base64 cursors and cuts URLs and cursors at ';')."""
 
 import re
 from typing import Dict, Iterator, Optional, Tuple
@@ -19,18 +12,17 @@ from komand_sentry.util.identifiers import cursor_problem
 MAX_LINK_HEADER_CHARS = 64 * 1024  # Sentry's own header is about 300 characters
 MAX_SHOWN_CHARS = 300
 
-# The parameters of one link-value: everything up to the ',' that ends it, a quoted string taken whole (possessive
-# quantifiers: a quote left open ends the match there instead of trying again from every later position)
+# Possessive quantifiers: a quote left open ends the match instead of a retry from every later position.
+# The parameters of one link-value: up to the ',' that ends it, a quoted string taken whole
 _PARAMETERS = re.compile(r'(?:[^,"]++|"(?:[^"\\]++|\\.)*+")*+')
-_PARAMETER = re.compile(r'\s*;\s*([A-Za-z_*\-]+)\s*(?:=\s*(?:"((?:[^"\\]++|\\.)*+)"|([^\s;,"]*+)))?\s*')
+_PARAMETER = r'\s*;\s*([A-Za-z_*\-]+)\s*(?:=\s*(?:"((?:[^"\\]++|\\.)*+)"|([^\s;,"]*+)))?\s*'
+_ONE_PARAMETER, _ALL_PARAMETERS = re.compile(_PARAMETER), re.compile(f"(?:{_PARAMETER})*+")
 _QUOTED_PAIR = re.compile(r"\\(.)")
 
 
 def parse_link_header(value: Optional[str]) -> Dict[str, Dict[str, str]]:
-    """Links by relation: {'next': {'url': ..., 'rel': 'next', 'results': 'true', 'cursor': ...}, ...}.
-
-    Parameter names and `rel` are lower-cased; a link that does not parse, or has no `rel`, is left out; the first
-    link of a relation counts."""
+    """Links by relation: {'next': {'url': ..., 'rel': 'next', 'results': 'true', 'cursor': ...}, ...}; names and
+    `rel` lower-cased, the first link of a relation counting, a link that does not parse or has no `rel` left out."""
     links: Dict[str, Dict[str, str]] = {}
     for url, params in _link_values(value or ""):
         if "rel" in params:
@@ -45,13 +37,13 @@ def next_cursor(link_header: Optional[str], what: str) -> Optional[str]:
         return None  # an endpoint without pagination: this is the whole list
     if len(link_header) > MAX_LINK_HEADER_CHARS:
         raise _unfollowable(what, link_header, f"it is longer than {MAX_LINK_HEADER_CHARS // 1024} KiB")
-    following = parse_link_header(link_header).get("next")
-    results = following.get("results", "").lower() if following else ""
+    following = parse_link_header(link_header).get("next", {})
+    results = following.get("results", "").lower()
     if results not in ("true", "false"):
         raise _unfollowable(what, link_header, "it has no next link with results=true or results=false")
+    cursor = following.get("cursor")
     if results == "false":
         return None
-    cursor = following.get("cursor")
     if not cursor:
         raise _unfollowable(what, link_header, "its next link has no cursor")
     problem = cursor_problem(cursor) or ("it holds a credential" if redact(cursor) != cursor else None)
@@ -60,19 +52,19 @@ def next_cursor(link_header: Optional[str], what: str) -> Optional[str]:
     return cursor
 
 
+def shown(text: str, most: int) -> str:
+    """A server-made value as an error may quote it: every known secret hidden before the cut, so none shows."""
+    text = redact(text)
+    return text if len(text) <= most else text[:most] + "..."
+
+
 def _link_values(value: str) -> Iterator[Tuple[str, Dict[str, str]]]:
-    """(url, parameters) of each link-value, left to right; text between link-values is skipped. Every character
-    is looked at a bounded number of times: each search starts where the previous one ended."""
+    """(url, parameters) of each link-value, left to right, text between them skipped: each search starts where the
+    previous one ended, so every character is looked at a bounded number of times."""
     position = 0
-    while True:
-        start = value.find("<", position)
-        if start < 0:
-            return
-        end = value.find(">", start + 1)
-        if end < 0:
-            return  # a URL left open: nothing after it can be read
+    while (start := value.find("<", position)) >= 0 and (end := value.find(">", start + 1)) >= 0:
         stop = _PARAMETERS.match(value, end + 1).end()
-        params = _parameters(value[end + 1 : stop])
+        params = _parameters(value[end + 1 : stop].rstrip())
         if params is not None:
             yield value[start + 1 : end], params
         if stop < len(value) and value[stop] != ",":
@@ -81,19 +73,14 @@ def _link_values(value: str) -> Iterator[Tuple[str, Dict[str, str]]]:
 
 
 def _parameters(text: str) -> Optional[Dict[str, str]]:
-    """`; name="value"; name=value; name` as {name: value}, or None when the text is not that."""
-    params: Dict[str, str] = {}
-    text, position = text.rstrip(), 0
-    while position < len(text):
-        match = _PARAMETER.match(text, position)
-        if match is None or match.end() == position:
-            return None
-        name, quoted, bare = match.groups()
-        if quoted is not None and "\\" in quoted:
-            quoted = _QUOTED_PAIR.sub(r"\1", quoted)
-        params.setdefault(name.lower(), quoted if quoted is not None else bare or "")
-        position = match.end()
-    return params
+    """`; name="value"; name=value; name` as {name: value} (the first of a name counting), or None for other text."""
+    if not _ALL_PARAMETERS.fullmatch(text):
+        return None
+    found = [
+        (name.lower(), _QUOTED_PAIR.sub(r"\1", quoted) if quoted else bare)
+        for name, quoted, bare in _ONE_PARAMETER.findall(text)
+    ]
+    return dict(reversed(found))
 
 
 def _unfollowable(what: str, link_header: str, problem: str) -> PluginException:
@@ -102,11 +89,5 @@ def _unfollowable(what: str, link_header: str, problem: str) -> PluginException:
         "may be incomplete.",
         assistance="Try again; if it persists, check that no proxy between the plugin and Sentry rewrites the "
         "Link header.",
-        data=f"Link: {_shown(link_header)}",
+        data=f"Link: {shown(link_header, MAX_SHOWN_CHARS)}",
     )
-
-
-def _shown(link_header: str) -> str:
-    """The start of the header, with every known secret hidden before the cut, so that no part of one is left."""
-    text = redact(link_header)
-    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "..."

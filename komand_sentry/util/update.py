@@ -1,42 +1,24 @@
 """The body of an issue update: only the fields given, with `false` and `assignedTo: ""` kept as real values."""
 
-from typing import Optional
-
 from komand_sentry.util.errors import input_error
 
-MAX_WINDOW_MINUTES = 10080
-_COUNT_WINDOWS = (("ignoreCount", "ignoreWindow"), ("ignoreUserCount", "ignoreUserWindow"))
+FLAGS = ("hasSeen", "isBookmarked", "isSubscribed", "isPublic")
+MAX_WINDOW_MINUTES = 10080  # a week
 _POSITIVE_INTEGERS = ("ignoreDuration", "ignoreCount", "ignoreWindow", "ignoreUserCount", "ignoreUserWindow")
+_COUNT_OF_WINDOW = {"ignoreWindow": "ignoreCount", "ignoreUserWindow": "ignoreUserCount"}
 
 
-def issue_changes(
-    status: Optional[str] = None,
-    statusDetails: Optional[dict] = None,  # noqa: N803 - Sentry's own field names
-    substatus: Optional[str] = None,
-    assignedTo: Optional[str] = None,  # noqa: N803
-    hasSeen: Optional[bool] = None,  # noqa: N803
-    isBookmarked: Optional[bool] = None,  # noqa: N803
-    isSubscribed: Optional[bool] = None,  # noqa: N803
-    isPublic: Optional[bool] = None,  # noqa: N803
-) -> dict:
-    changes = {}
-    if status:
-        changes["status"] = status
-    details = status_details(statusDetails)
-    if details:
-        changes["statusDetails"] = details
-    if substatus:
-        changes["substatus"] = substatus
-    if assignedTo is not None:
-        changes["assignedTo"] = assignedTo.strip()  # "" unassigns
-    for name, flag in (
-        ("hasSeen", hasSeen),
-        ("isBookmarked", isBookmarked),
-        ("isSubscribed", isSubscribed),
-        ("isPublic", isPublic),
-    ):
-        if flag is not None:
-            changes[name] = flag
+def issue_changes(**given) -> dict:
+    """The changes given, by Sentry's own field names: status, statusDetails, substatus, assignedTo and FLAGS."""
+    assignee = given.get("assignedTo")
+    changes = {
+        "status": given.get("status") or None,
+        "statusDetails": status_details(given.get("statusDetails")) or None,
+        "substatus": given.get("substatus") or None,
+        "assignedTo": None if assignee is None else assignee.strip(),  # "" unassigns
+        **{name: given.get(name) for name in FLAGS},
+    }
+    changes = {name: value for name, value in changes.items() if value is not None}
     if not changes:
         raise input_error(
             "status",
@@ -46,32 +28,17 @@ def issue_changes(
     return changes
 
 
-CHANGE_INPUTS = (
-    "status",
-    "statusDetails",
-    "substatus",
-    "assignedTo",
-    "hasSeen",
-    "isBookmarked",
-    "isSubscribed",
-    "isPublic",
-)
-
-
 def changes_in(params: dict) -> dict:
     """The issue changes a step's inputs ask for (Update Issue and Bulk Update Issues name them as Sentry does)."""
-    return issue_changes(**{name: params.get(name) for name in CHANGE_INPUTS})
+    return issue_changes(**params)
 
 
-def status_details(details: Optional[dict]) -> dict:
+def status_details(details) -> dict:
     details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
     for name in _POSITIVE_INTEGERS:
-        if name in details and details[name] < 1:  # the schema makes them integers; Sentry wants at least 1
-            raise input_error(
-                f"statusDetails.{name}", "it must be a whole number of at least 1", "Give a positive number."
-            )
-    for count, window in _COUNT_WINDOWS:
-        _check_window(details, count, window)
+        problem = _number_problem(details, name)
+        if problem:
+            raise input_error(f"statusDetails.{name}", *problem)
     _check_commit(details.get("inCommit"))
     return details
 
@@ -85,14 +52,15 @@ def _check_commit(commit) -> None:
         )
 
 
-def _check_window(details: dict, count: str, window: str) -> None:
-    if window not in details:
-        return
-    if count not in details:
-        raise input_error(f"statusDetails.{window}", f"it needs {count}", f"Give {count} with {window}.")
-    if details[window] > MAX_WINDOW_MINUTES:
-        raise input_error(
-            f"statusDetails.{window}",
-            f"it is more than {MAX_WINDOW_MINUTES} minutes",
-            "Give a window of at most a week.",
-        )
+def _number_problem(details: dict, name: str):
+    """(problem, assistance) of a count, window or duration (the schema makes them integers), or None."""
+    value, count = details.get(name), _COUNT_OF_WINDOW.get(name)
+    if value is None:
+        return None
+    if value < 1:
+        return "it must be a whole number of at least 1", "Give a positive number."
+    if count and count not in details:
+        return f"it needs {count}", f"Give {count} with {name}."
+    if count and value > MAX_WINDOW_MINUTES:
+        return f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week."
+    return None
