@@ -1,30 +1,35 @@
-"""Sentry's JSON answers decoded without surprises: strict JSON only (no NaN or Infinity, which are not JSON and
-would make the step's own output invalid), and nesting too deep to decode is an error, not a crash."""
+"""Sentry's JSON answers, strict JSON only: no NaN or Infinity, and nesting too deep to decode is an error."""
 
 import json
-from typing import Optional
+from typing import Optional, Union
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
+NOT_JSON = object()  # what json_or gives for a body that is not JSON, when asked
 
 
-def parse_json(content: Optional[bytes]):
+def parse_json(content: Optional[Union[bytes, str]]):
     """The decoded body; raises ValueError for anything that is not strict JSON (RecursionError included)."""
     try:
-        return json.loads(content or b"", parse_constant=_refuse_constant)
+        return json.loads(content or b"", parse_constant=int)  # int('NaN'), int('Infinity'): ValueError
     except RecursionError:
         raise ValueError("the JSON is nested too deeply")
 
 
-def decode_answer(content: Optional[bytes], what: str):
-    """The decoded body of a successful answer, or a PluginException naming the request."""
+def json_or(content: Optional[Union[bytes, str]], default=None):
+    """The decoded body, or `default` for anything that is not strict JSON."""
     try:
         return parse_json(content)
     except ValueError:
+        return default
+
+
+def decode_answer(content: Optional[bytes], what: str):
+    """The decoded body of a successful answer, or a PluginException naming the request."""
+    body = json_or(content, NOT_JSON)
+    if body is NOT_JSON:
         raise unusable_answer(what, "it is not JSON")
+    return body
 
 
 def unusable_answer(what: str, problem: str) -> PluginException:

@@ -1,33 +1,26 @@
-"""PluginExceptions a workflow author can act on, built from Sentry's answers.
-
-Nothing here may carry a credential: every text that comes from outside passes through `redact`.
-"""
+"""PluginExceptions a workflow author can act on, with every secret redacted."""
 
 import json
 from typing import Iterable, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.answers import parse_json
+from komand_sentry.util.answers import json_or
 
 Preset = PluginException.Preset
 MAX_DETAIL_CHARS = 500
 MAX_BODY_READ = 64 * 1024  # enough for any JSON error of Sentry's; only the detail is shown
-
-
 _KNOWN_SECRETS: set = set()  # every token and DSN key this process was given; never shown, whatever the connection
 
 
 def remember_secret(*secrets: Optional[str]) -> None:
-    """Make `redact` hide these values from now on (a token, a DSN's keys)."""
-    _KNOWN_SECRETS.update(secret for secret in secrets if secret)
+    _KNOWN_SECRETS.update(filter(None, secrets))
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every known secret (and `secrets`) replaced, longest first so that no part of one is left."""
-    for secret in sorted(_KNOWN_SECRETS.union(secret for secret in secrets if secret), key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "********")
+    """`text` with every known secret (and `secrets`) hidden, longest first so that no part of one is left."""
+    for secret in sorted(_KNOWN_SECRETS.union(filter(None, secrets)), key=len, reverse=True):
+        text = text.replace(secret, "********")
     return text
 
 
@@ -35,20 +28,16 @@ def input_error(input_name: str, problem: str, assistance: str) -> PluginExcepti
     return PluginException(cause=f"Invalid input '{input_name}': {problem}.", assistance=assistance)
 
 
+def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance: Optional[str] = None):
+    """A PluginException of the runtime's preset (so callers can tell kinds apart), worded for this plugin."""
+    error = PluginException(preset=preset, data=data)
+    error.cause, error.assistance = cause or error.cause, assistance or error.assistance
+    return error
+
+
 def sentry_detail(response, secrets: Iterable[str] = ()) -> str:
-    """Sentry's own words about a failed request: `detail`, `error`, field errors or the start of the body;
-    redacted before it is cut, so that no part of a secret survives the cut."""
-    text = _body_text(response)
-    body = _json_or_none(text)
-    if isinstance(body, str):  # Sentry 9 sometimes sends its JSON error as a JSON string
-        body = _json_or_none(body) or body
-    if isinstance(body, dict):
-        detail = body.get("detail", body.get("error"))
-        if detail is None:
-            detail = body  # DRF field errors: {"status": ["..."]}
-        text = detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True)
-    elif body is not None:
-        text = body if isinstance(body, str) else json.dumps(body)
+    """Sentry's own words about a failed request, redacted before it is cut so that no part of a secret survives."""
+    text = _said(_body_text(response))
     header = response.headers.get("X-Sentry-Error")
     if header and header not in text:
         text = f"{header}. {text}" if text else header
@@ -56,11 +45,15 @@ def sentry_detail(response, secrets: Iterable[str] = ()) -> str:
     return text if len(text) <= MAX_DETAIL_CHARS else text[:MAX_DETAIL_CHARS] + "..."
 
 
-def _json_or_none(text: str):
-    try:
-        return parse_json(text.encode("utf-8"))
-    except ValueError:
-        return None
+def _said(text: str) -> str:
+    """`detail`, `error`, DRF field errors ({"status": ["..."]}) or the body itself, as text."""
+    body = json_or(text)
+    if isinstance(body, str):  # Sentry 9 sometimes sends its JSON error as a JSON string
+        body = json_or(body) or body
+    if isinstance(body, dict):
+        detail = body.get("detail", body.get("error"))
+        return detail if isinstance(detail, str) else json.dumps(body if detail is None else detail, sort_keys=True)
+    return text if body is None else body if isinstance(body, str) else json.dumps(body)
 
 
 def _body_text(response) -> str:
@@ -71,48 +64,41 @@ def _body_text(response) -> str:
     return content[:MAX_BODY_READ].decode("utf-8", errors="replace")
 
 
-def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance: Optional[str] = None):
-    """A PluginException of the runtime's preset (so callers can tell kinds apart), worded for this plugin."""
-    error = PluginException(preset=preset, data=data)
-    error.cause = cause or error.cause
-    error.assistance = assistance or error.assistance
-    return error
-
-
-_TOKEN_ANSWERS = {
-    401: (Preset.API_KEY, "Sentry refused the auth token (HTTP 401).", None),
-    403: (
+_ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: whatever the credential
+    ("token", 401): (Preset.API_KEY, "Sentry refused the auth token (HTTP 401).", None),
+    ("token", 403): (
         Preset.UNAUTHORIZED,
         "The auth token is not allowed to do this (HTTP 403).",
         "Give the token the scope the action needs (event:read to list and read, event:write to update and "
         "comment) and membership of the organization, then try again.",
     ),
-}
-_DSN_ANSWERS = {
-    401: (
+    ("dsn", 401): (
         Preset.API_KEY,
         "Sentry refused the DSN's key (HTTP 401).",
         "Verify the DSN: copy it again from the project's Client Keys (DSN) settings.",
     ),
-    403: (
+    ("dsn", 403): (
         Preset.UNAUTHORIZED,
         "Sentry rejected the event for this DSN (HTTP 403): the key or project is unknown, disabled or not allowed "
         "to send events.",
         "Verify the DSN's key and project ID in the project's Client Keys (DSN) settings.",
     ),
-}
-_ANSWERS = {
-    404: (
+    (None, 404): (
         Preset.NOT_FOUND,
         "Sentry has no such resource (HTTP 404).",
         "Verify the organization, project and issue identifiers, and that the connection URL points at the Sentry "
         "host (and region) that holds them.",
     ),
-    413: (
+    (None, 413): (
         Preset.BAD_REQUEST,
         "Sentry refused the request as too large (HTTP 413).",
         "Send a smaller event (at most 1 MiB).",
     ),
+    (None, 4): (Preset.BAD_REQUEST, "Sentry could not process the request (HTTP {status}).", None),
+    (None, 5): (Preset.SERVER_ERROR, "Sentry failed with a server error (HTTP {status}).", None),
+    (None, 502): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
+    (None, 503): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
+    (None, 504): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
 }
 
 
@@ -121,26 +107,19 @@ def http_error(status: int, what: str, detail: str, scope: str = "token") -> Plu
     data = f"HTTP {status} from {what}" + (f": {detail}" if detail else "")
     if status == 429:
         return rate_limited(what, None, data)
-    known = (_DSN_ANSWERS if scope == "dsn" else _TOKEN_ANSWERS).get(status) or _ANSWERS.get(status)
-    if known is None:
-        known = _by_class(status)
-    preset, cause, assistance = known
-    return preset_error(preset, data, cause, assistance)
-
-
-def _by_class(status: int):
-    if 400 <= status < 500:
-        return Preset.BAD_REQUEST, f"Sentry could not process the request (HTTP {status}).", None
-    if status in (502, 503, 504):
-        return Preset.SERVICE_UNAVAILABLE, f"Sentry is unavailable (HTTP {status}).", None
-    return Preset.SERVER_ERROR, f"Sentry failed with a server error (HTTP {status}).", None
+    found = _ANSWERS.get(("dsn" if scope == "dsn" else "token", status)) or _ANSWERS.get((None, status))
+    preset, cause, assistance = found or _ANSWERS[None, 4 if 400 <= status < 500 else 5]
+    return preset_error(preset, data, cause.format(status=status), assistance)
 
 
 def rate_limited(what: str, retry_after: Optional[float], data: str = "") -> PluginException:
+    """The rate-limit PluginException; its `retry_after` is the wait Sentry asked for, in seconds (None: unknown)."""
     when = f"after {int(retry_after + 0.999)} seconds" if retry_after is not None else "later"
-    return preset_error(
+    error = preset_error(
         Preset.RATE_LIMIT,
         data or f"HTTP 429 from {what}",
         "Sentry is rate-limiting these requests (HTTP 429).",
         f"Try again {when}, or raise the connection's Max Retry Wait so that the step waits for it.",
     )
+    error.retry_after = retry_after
+    return error

@@ -11,8 +11,7 @@ from komand_sentry.util.errors import input_error
 MAX_EVENT_BYTES = 1024 * 1024
 MAX_EVENT_DEPTH = 100  # Relay refuses JSON nested beyond 128 levels; Python's own recursion stops near 1000
 LEVELS = ("fatal", "error", "warning", "info", "debug")
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
-_DASHED_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_EVENT_ID = re.compile(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}")  # dashed or not
 _VALUES_LISTS = ("exception", "breadcrumbs", "threads")
 
 
@@ -23,14 +22,11 @@ def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
     check_depth(event_json)
     event = copy.deepcopy(event_json)
     event["event_id"] = normalise_event_id(event.get("event_id"))
-    if event.get("timestamp") not in (None, ""):
-        event["timestamp"] = normalise_timestamp(event["timestamp"])
-    else:
-        event.pop("timestamp", None)
-    if event.get("level") not in (None, ""):
-        event["level"] = normalise_level(event["level"])
-    else:
-        event.pop("level", None)
+    for name, normalise in (("timestamp", normalise_timestamp), ("level", normalise_level)):
+        if event.get(name) in (None, ""):
+            event.pop(name, None)
+        else:
+            event[name] = normalise(event[name])
     for name in _VALUES_LISTS:
         if isinstance(event.get(name), list):  # the seed's list form; current servers want {"values": [...]}
             event[name] = {"values": event[name]}
@@ -44,31 +40,26 @@ def normalise_event_id(value) -> str:
     if value is None or value == "":
         return uuid.uuid4().hex
     text = value.strip().lower() if isinstance(value, str) else ""
-    if _HEX32.match(text):
-        return text
-    if _DASHED_UUID.match(text):
-        return text.replace("-", "")
-    raise input_error(
-        "event_json.event_id",
-        "it is not 32 hexadecimal characters (a UUID)",
-        "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'.",
-    )
+    if not _EVENT_ID.fullmatch(text):
+        raise input_error(
+            "event_json.event_id",
+            "it is not 32 hexadecimal characters (a UUID)",
+            "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'.",
+        )
+    return text.replace("-", "")
 
 
 def normalise_timestamp(value) -> str:
     """ISO 8601 with or without an offset (no offset means UTC), sent as UTC with a 'Z'."""
     try:
         when = datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
+        when = when.replace(tzinfo=when.tzinfo or timezone.utc).astimezone(timezone.utc)
     except (AttributeError, ValueError):
         raise input_error(
             "event_json.timestamp",
             "it is not an ISO 8601 date",
             "Give a date such as '2026-11-29T14:03:00Z' or '2026-11-29T15:03:00+01:00'.",
         )
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    try:
-        when = when.astimezone(timezone.utc)
     except OverflowError:  # the offset moves it before year 1 or after year 9999
         raise input_error("event_json.timestamp", "it is out of range", "Give a date between the years 1 and 9999.")
     return when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # isoformat: a 4-digit year
@@ -76,8 +67,7 @@ def normalise_timestamp(value) -> str:
 
 def normalise_level(value) -> str:
     level = value.strip().lower() if isinstance(value, str) else None
-    if level == "warn":
-        level = "warning"
+    level = "warning" if level == "warn" else level
     if level not in LEVELS:
         raise input_error(
             "event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}."
@@ -86,8 +76,7 @@ def normalise_level(value) -> str:
 
 
 def check_depth(event: dict) -> None:
-    """Refuse an event nested deeper than MAX_EVENT_DEPTH, walking it without recursion (a deep copy or an
-    encoder would fail with a RecursionError long before it could say which input is at fault)."""
+    """Refuse an event nested deeper than MAX_EVENT_DEPTH, walked without recursion (a RecursionError names nothing)."""
     pending = [(event, 1)]
     while pending:
         value, depth = pending.pop()
@@ -97,7 +86,7 @@ def check_depth(event: dict) -> None:
                 f"it is nested more than {MAX_EVENT_DEPTH} levels deep, more than Sentry accepts",
                 "Flatten the event: put deeply nested data in a string (for example as JSON text in extra).",
             )
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        children = value.values() if isinstance(value, dict) else value
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 

@@ -1,17 +1,4 @@
-"""The hosts a credential may go to: a URL's host is accepted only when it is made of host-name characters and
-every URL parser on the way to the socket reads the same host, scheme and port.
-
-urllib.parse (which the plugin's checks use) and urllib3 (which requests sends with) do not always agree: for
-`https://attacker.example\\.sentry.io` urlsplit reads a sentry.io subdomain while urllib3 stops the host at the
-backslash and connects to attacker.example. Checking the characters first, and then that both parsers agree,
-closes that gap for the connection URL, region URLs and DSN hosts alike.
-
-    origin = check_url("https://de.sentry.io/api/0/")   # Origin(scheme='https', host='de.sentry.io', ...)
-    check_url("https://evil.example\\.sentry.io")        # HostError: its host holds characters ...
-
-A HostError's text is the problem only (never the URL, which may hold a DSN's keys), worded to follow
-"Invalid input 'dsn': " or "Invalid connection setting 'url': ".
-"""
+"""The hosts a credential may go to: host-name characters, read alike by urllib.parse and urllib3."""
 
 import ipaddress
 import re
@@ -19,14 +6,12 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 from urllib.parse import urlsplit
 
-from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_BRACKETED = re.compile(r"^\[([0-9A-Fa-f:.]+)\](?::([0-9]*))?$")
-_NAME = re.compile(r"^([A-Za-z0-9._-]+)(?::([0-9]*))?$")
-_LABEL = re.compile(r"^[A-Za-z0-9-]{1,63}$")
-_LABEL_WITH_UNDERSCORE = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: what str.isspace() calls a space
+_HOST_PORT = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::(?P<port>[0-9]*))?")
+_LABEL = {False: re.compile(r"[A-Za-z0-9-]{1,63}"), True: re.compile(r"[A-Za-z0-9_-]{1,63}")}  # by allow_underscore
 NOT_HTTP = "it is not an http or https URL with a host"
 NOT_A_HOST = "its host is not a valid host name or IP address"
 BAD_CHARACTERS = "its host holds characters a host name never has (only letters, digits, '-' and '.')"
@@ -46,106 +31,78 @@ class Origin:
     path: str
 
     @property
-    def netloc(self) -> str:
-        return self.host if self.port is None else f"{self.host}:{self.port}"
-
-    @property
     def url(self) -> str:
         """'https://de.sentry.io' (the port only when the URL gave one)."""
-        return f"{self.scheme}://{self.netloc}"
+        return f"{self.scheme}://{self.host}" + ("" if self.port is None else f":{self.port}")
 
     @property
     def key(self) -> Tuple[str, str, int]:
-        """What decides where a request goes: the scheme, the host and the port a connection is made to."""
-        return self.scheme, self.host, self.port if self.port is not None else DEFAULT_PORTS[self.scheme]
+        return _key(self.scheme, self.host, self.port)
 
 
 def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = False) -> Origin:
     """The URL's origin, or HostError. `allow_userinfo` for a DSN (its keys sit before '@'); `allow_underscore`
     for a DSN host too (Docker Compose service names such as sentry_web resolve although DNS forbids them)."""
-    if not isinstance(url, str) or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+    if not isinstance(url, str) or SPACE_OR_CONTROL.search(url):
         raise HostError("it is empty or contains spaces or control characters")
     scheme, _, rest = url.partition("://")
-    scheme = scheme.lower()
-    if scheme not in DEFAULT_PORTS or not rest:
+    if scheme.lower() not in DEFAULT_PORTS or not rest:
         raise HostError(NOT_HTTP)
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    userinfo, at, hostport = authority.rpartition("@")
+    _, at, hostport = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")
     if at and not allow_userinfo:
         raise HostError("it holds credentials (a user name or password before the host)")
     host, port = _host_and_port(hostport, allow_underscore)
-    origin = Origin(scheme, host, port, _path(url))
-    if _read_by_urllib(url) != origin.key or _read_by_urllib3(url) != origin.key:
+    by_urllib, by_urllib3, path = _readings(url)
+    origin = Origin(scheme.lower(), host, port, path)
+    if not by_urllib == by_urllib3 == origin.key:
         raise HostError(PARSERS_DISAGREE)
     return origin
 
 
 def _host_and_port(hostport: str, allow_underscore: bool) -> Tuple[str, Optional[int]]:
+    found = _HOST_PORT.fullmatch(hostport)
+    if not found:
+        raise HostError(_why_not_a_host(hostport))
+    host = (found["ipv6"] or found["name"]).lower()
+    if not (_is_ipv6(host) if found["ipv6"] else _is_host_name(host, allow_underscore)):
+        raise HostError(BAD_CHARACTERS if "_" in host else NOT_A_HOST)
+    port = int(found["port"]) if found["port"] else None  # 'host:' means the default port to every parser
+    if port is not None and not 1 <= port <= 65535:
+        raise HostError(BAD_PORT)
+    return f"[{host}]" if found["ipv6"] else host, port
+
+
+def _why_not_a_host(hostport: str) -> str:
     if not hostport:
-        raise HostError("it has no host")
-    bracketed = _BRACKETED.match(hostport)
-    if bracketed:
-        return _ipv6(bracketed.group(1)), _port(bracketed.group(2))
+        return "it has no host"
     if "[" in hostport or "]" in hostport:
-        raise HostError(NOT_A_HOST)
-    named = _NAME.match(hostport)
-    if not named:
-        raise HostError(BAD_PORT if re.match(r"^[A-Za-z0-9._-]+:", hostport) else BAD_CHARACTERS)
-    name = named.group(1).lower()
-    label = _LABEL_WITH_UNDERSCORE if allow_underscore else _LABEL
-    if len(name) > 253 or not all(label.match(part) for part in name.split(".")):
-        raise HostError(BAD_CHARACTERS if "_" in name else NOT_A_HOST)
-    return name, _port(named.group(2))
+        return NOT_A_HOST
+    return BAD_PORT if re.match(r"[A-Za-z0-9._-]+:", hostport) else BAD_CHARACTERS
 
 
-def _ipv6(address: str) -> str:
+def _is_ipv6(address: str) -> bool:
     try:
         ipaddress.IPv6Address(address)
     except ValueError:
-        raise HostError(NOT_A_HOST)
-    return f"[{address.lower()}]"
+        return False
+    return True
 
 
-def _port(text: Optional[str]) -> Optional[int]:
-    if not text:  # 'host:' means the default port to every parser
-        return None
-    port = int(text)
-    if not 1 <= port <= 65535:
-        raise HostError(BAD_PORT)
-    return port
+def _is_host_name(name: str, allow_underscore: bool) -> bool:
+    return len(name) <= 253 and all(_LABEL[allow_underscore].fullmatch(label) for label in name.split("."))
 
 
-def _path(url: str) -> str:
-    try:
-        return urlsplit(url).path
-    except ValueError:
-        raise HostError(PARSERS_DISAGREE)
-
-
-def _read_by_urllib(url: str):
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return None
-    host = f"[{host}]" if ":" in host else host
-    scheme = parts.scheme.lower()
+def _key(scheme: str, host: str, port: Optional[int]):
+    scheme = scheme.lower()
     return scheme, host, port if port is not None else DEFAULT_PORTS.get(scheme)
 
 
-def _read_by_urllib3(url: str):
+def _readings(url: str):
+    """(scheme, host, port) as urllib.parse reads them and as urllib3 does, and urllib.parse's path."""
     try:
-        parts = parse_url(url)
-    except LocationParseError:
-        return None
-    scheme = (parts.scheme or "").lower()
-    return scheme, (parts.host or "").lower(), parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme)
-
-
-def same_origin(url: str, origin: Origin) -> bool:
-    """Whether `url` goes to exactly the scheme, host and port of `origin` (False for a URL that is not valid)."""
-    try:
-        return check_url(url, allow_underscore=True).key == origin.key
-    except HostError:
-        return False
+        split, parsed = urlsplit(url), parse_url(url)
+        host = split.hostname or ""
+        by_urllib = _key(split.scheme, f"[{host}]" if ":" in host else host, split.port)
+    except ValueError:  # urllib3's LocationParseError too
+        raise HostError(PARSERS_DISAGREE)
+    return by_urllib, _key(parsed.scheme or "", (parsed.host or "").lower(), parsed.port), split.path
