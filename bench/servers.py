@@ -3,7 +3,8 @@
     python bench/servers.py sentry [--page-delay S] [--ingest-delay S]   a fake Sentry (Web API + ingestion)
     python bench/servers.py proxy --target HOST:PORT                      a counting TCP proxy (for real Sentry)
 
-Each prints `READY <port>` once it listens on 127.0.0.1. Every server counts the TCP connections it accepted
+The fake is the shared socket front end (testkit.server.LoopbackSentry) with the routes below. Each prints
+`READY <port>` once it listens on 127.0.0.1. Every server counts the TCP connections it accepted
 that carried at least one request (GET /__bench/stats reads the counts, POST /__bench/reset zeroes them; those
 control requests are not counted). Answers go out in ONE write on a TCP_NODELAY socket, so that the server
 itself never causes a Nagle / delayed-ACK stall. `--split-writes` answers the way BaseHTTPRequestHandler does
@@ -19,174 +20,123 @@ Pages after the first wait `--page-delay` seconds (every page does, the first in
 """
 
 import argparse
-import gzip
 import json
 import re
 import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 import data  # noqa: E402  (bench/data.py)
+from testkit.server import Exchange, LoopbackSentry  # noqa: E402
+from testkit.wire import Reply, offset_page  # noqa: E402
 
 _ISSUES = re.compile(r"^/api/0/projects/[^/]+/p(?P<total>[0-9]+)/issues/$")
 _EVENTS = re.compile(r"^/api/0/(?:organizations/[^/]+/)?issues/(?P<issue>[0-9]+)/events/$")
 _ISSUE = re.compile(r"^/api/0/(?:organizations/[^/]+/)?issues/(?P<issue>[0-9]+)/$")
 _INGEST = re.compile(r"^/api/(?P<project>[0-9]+)/(?P<kind>envelope|store)/$")
+_CONTROL = "/__bench/"
+
+
+class BenchSentry(LoopbackSentry):
+    """The shared socket front end with the benchmark's routes; pages are made once and kept."""
+
+    def __init__(self, page_delay: float, ingest_delay: float, split_writes: bool = False):
+        super().__init__(nodelay=not split_writes)
+        self.page_delay, self.ingest_delay, self.split_writes = page_delay, ingest_delay, split_writes
+        self.pages = {}  # (kind, ...) -> bytes, made on first use
+        for key, answer in {
+            r"GET /api/0/projects/[^/]+/p[0-9]+/issues/": self.issues,
+            r"GET /api/0/(organizations/[^/]+/)?issues/[0-9]+/events/": self.events,
+            r"GET /api/0/": self.root,
+            r"PUT /api/0/(organizations/[^/]+/)?issues/[0-9]+/": self.update,
+            r"POST /api/[0-9]+/(envelope|store)/": self.ingest,
+            rf"GET {_CONTROL}stats": self.stats,
+            rf"POST {_CONTROL}reset": self.reset,
+        }.items():
+            self.routes.always(key, answer)
+
+    def stats(self, ex: Exchange) -> bool:
+        """The connections that carried at least one request, and the requests (the control ones not counted)."""
+        counted = [request for request in self.requests if not request.path.startswith(_CONTROL)]
+        return self.send(
+            ex,
+            200,
+            json.dumps({"connections": len({r.connection for r in counted}), "requests": len(counted)}).encode(),
+        )
+
+    def reset(self, ex: Exchange) -> bool:
+        self.forget()
+        return self.send(ex, 200, b"{}")
+
+    def send(self, ex: Exchange, status: int, body: bytes, headers: dict = None) -> bool:
+        answer = Reply(
+            status, body, {"Content-Type": "application/json", "Connection": "keep-alive", **(headers or {})}
+        )
+        if not self.split_writes:
+            return ex.answer(answer)  # one write
+        ex.send(answer.head(len(body)))  # what BaseHTTPRequestHandler does: headers, then body, Nagle on
+        ex.send(body)
+        return True
+
+    def issues(self, ex: Exchange) -> bool:
+        total = int(_ISSUES.match(ex.request.path)["total"])
+        return self.listing(ex, "limit", total, lambda page, size: data.issues_page(total, page, size, "backend"))
+
+    def events(self, ex: Exchange) -> bool:
+        issue, full = _EVENTS.match(ex.request.path)["issue"], ex.request.param("full") == "1"
+        make = lambda page, size: data.events_page(issue, int(issue), page, size, full)  # noqa: E731
+        return self.listing(ex, "per_page", int(issue), make, full)
+
+    def listing(self, ex: Exchange, size_param: str, total: int, make, *key) -> bool:
+        base = f"http://127.0.0.1{ex.request.path}"
+        offset, size, link = offset_page(total, ex.request.query_dict(), base, names=(size_param,))
+        key = (ex.request.path, offset // size, size) + key
+        body = self.pages.get(key)
+        if body is None:
+            body = self.pages[key] = make(offset // size, size)
+        if self.page_delay:
+            time.sleep(self.page_delay)
+        return self.send(ex, 200, body, {"Link": link})
+
+    def root(self, ex: Exchange) -> bool:
+        return self.send(ex, 200, json.dumps({"version": "0", "auth": {"scopes": ["event:read"]}}).encode())
+
+    def update(self, ex: Exchange) -> bool:
+        issue = _ISSUE.match(ex.request.path)["issue"]
+        updated = data.issue(int(issue) % 1000)
+        updated.update(json.loads(ex.request.body or b"{}"), id=issue)
+        return self.send(ex, 200, json.dumps(updated).encode())
+
+    def ingest(self, ex: Exchange) -> bool:
+        first = json.loads(ex.request.content.split(b"\n", 1)[0])  # the envelope header, or the whole store body
+        if self.ingest_delay:
+            time.sleep(self.ingest_delay)
+        return self.send(ex, 200, json.dumps({"id": first.get("event_id", "0" * 32)}).encode())
+
+
+# A counting TCP proxy in front of a real server -------------------------------------------------------------------
 
 
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.connections = 0
-        self.requests = 0
 
-    def add(self, connections=0, requests=0):
+    def add(self, connections=0):
         with self.lock:
             self.connections += connections
-            self.requests += requests
 
     def snapshot(self) -> dict:
         with self.lock:
-            return {"connections": self.connections, "requests": self.requests}
+            return {"connections": self.connections, "requests": 0}
 
     def reset(self):
         with self.lock:
-            self.connections = self.requests = 0
-
-
-class CountingServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, handler, page_delay: float, ingest_delay: float, split_writes: bool = False):
-        super().__init__(("127.0.0.1", 0), handler)
-        self.stats = Stats()
-        self.page_delay = page_delay
-        self.ingest_delay = ingest_delay
-        self.split_writes = split_writes
-        self.pages = {}  # (kind, ...) -> bytes, made on first use
-        self.pages_lock = threading.Lock()
-
-    def page(self, key, make):
-        with self.pages_lock:
-            body = self.pages.get(key)
-        if body is None:
-            body = make()
-            with self.pages_lock:
-                self.pages[key] = body
-        return body
-
-
-class FakeSentry(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: CountingServer
-
-    def setup(self):
-        super().setup()
-        if not self.server.split_writes:
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.counted = False
-
-    def log_message(self, *args):  # quiet
-        pass
-
-    # Answers ---------------------------------------------------------------------------------------------------
-
-    def answer(self, status: int, body: bytes, headers: dict = None):
-        head = [f"HTTP/1.1 {status} {'OK' if status < 400 else 'Error'}", "Content-Type: application/json",
-                f"Content-Length: {len(body)}", "Connection: keep-alive"]
-        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        head = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-        if self.server.split_writes:  # what BaseHTTPRequestHandler does: headers, then body, Nagle on
-            self.wfile.write(head)
-            self.wfile.write(body)
-        else:
-            self.wfile.write(head + body)  # one write
-
-    def body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def count(self, path: str) -> bool:
-        """Count this request (and its connection, once); False for the benchmark's own control requests."""
-        if path.startswith("/__bench/"):
-            return False
-        self.server.stats.add(connections=0 if self.counted else 1, requests=1)
-        self.counted = True
-        return True
-
-    # Routes ----------------------------------------------------------------------------------------------------
-
-    def do_GET(self):
-        url = urlsplit(self.path)
-        if not self.count(url.path):
-            return self.answer(200, json.dumps(self.server.stats.snapshot()).encode())
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        match = _ISSUES.match(url.path)
-        if match:
-            return self.listing(url.path, query, "limit", int(match["total"]),
-                                lambda page, size: data.issues_page(int(match["total"]), page, size, "backend"),
-                                ("issues", match["total"]))
-        match = _EVENTS.match(url.path)
-        if match:
-            issue, full = match["issue"], query.get("full") == "1"
-            return self.listing(url.path, query, "per_page", int(issue),
-                                lambda page, size: data.events_page(issue, int(issue), page, size, full),
-                                ("events", issue, full))
-        if url.path == "/api/0/":
-            return self.answer(200, json.dumps({"version": "0", "auth": {"scopes": ["event:read"]}}).encode())
-        self.answer(404, b'{"detail": "The requested resource does not exist"}')
-
-    def listing(self, path, query, size_param, total, make, key):
-        size = max(1, min(100, int(query.get(size_param) or 100)))
-        offset = int((query.get("cursor") or "0:0:0").split(":")[1])
-        page = offset // size
-        body = self.server.page(key + (page, size), lambda: make(page, size))
-        more = offset + size < total
-        nxt = f"0:{offset + size}:0"
-        previous = f"0:{max(0, offset - size)}:1"
-        link = (f'<http://127.0.0.1{path}?cursor={previous}>; rel="previous"; results="{str(offset > 0).lower()}"; '
-                f'cursor="{previous}", <http://127.0.0.1{path}?cursor={nxt}>; rel="next"; '
-                f'results="{str(more).lower()}"; cursor="{nxt}"')
-        if self.server.page_delay:
-            time.sleep(self.server.page_delay)
-        self.answer(200, body, {"Link": link})
-
-    def do_PUT(self):
-        url = urlsplit(self.path)
-        changes = self.body()
-        self.count(url.path)
-        match = _ISSUE.match(url.path)
-        if not match:
-            return self.answer(404, b'{"detail": "The requested resource does not exist"}')
-        updated = data.issue(int(match["issue"]) % 1000)
-        updated.update(json.loads(changes or b"{}"))
-        updated["id"] = match["issue"]
-        self.answer(200, json.dumps(updated).encode())
-
-    def do_POST(self):
-        url = urlsplit(self.path)
-        body = self.body()
-        if not self.count(url.path):
-            self.server.stats.reset()
-            return self.answer(200, b"{}")
-        match = _INGEST.match(url.path)
-        if not match:
-            return self.answer(404, b'{"detail": "The requested resource does not exist"}')
-        if self.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
-        first = json.loads(body.split(b"\n", 1)[0])  # the envelope header, or the whole store body
-        if self.server.ingest_delay:
-            time.sleep(self.server.ingest_delay)
-        self.answer(200, json.dumps({"id": first.get("event_id", "0" * 32)}).encode())
-
-
-# A counting TCP proxy in front of a real server -------------------------------------------------------------------
+            self.connections = 0
 
 
 def run_proxy(target: str):
@@ -243,14 +193,17 @@ def main():
     parser.add_argument("--page-delay", type=float, default=0.0)
     parser.add_argument("--ingest-delay", type=float, default=0.0)
     parser.add_argument("--target", default="127.0.0.1:9000")
-    parser.add_argument("--split-writes", action="store_true",
-                        help="answer as a naive server does (headers and body in two writes, Nagle on): the stall demo")
+    parser.add_argument(
+        "--split-writes",
+        action="store_true",
+        help="answer as a naive server does (headers and body in two writes, Nagle on): the stall demo",
+    )
     args = parser.parse_args()
     if args.kind == "proxy":
         return run_proxy(args.target)
-    server = CountingServer(FakeSentry, args.page_delay, args.ingest_delay, args.split_writes)
-    print(f"READY {server.server_address[1]}", flush=True)
-    server.serve_forever(poll_interval=0.5)
+    server = BenchSentry(args.page_delay, args.ingest_delay, args.split_writes)
+    print(f"READY {server.port}", flush=True)
+    threading.Event().wait()
 
 
 if __name__ == "__main__":

@@ -4,26 +4,11 @@ import json
 import re
 import threading
 from collections import deque
+from http import HTTPStatus
 from typing import Callable, Dict, List, Optional, Tuple
 
 NOT_FOUND = {"detail": "The requested resource does not exist"}
-REASONS = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    302: "Found",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Payload Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
+REASONS = {status.value: status.phrase for status in HTTPStatus}  # 413: "Request Entity Too Large"
 
 
 class Reply:
