@@ -6,16 +6,12 @@ process printed (stdout, which carries the log and the reply, and stderr), so th
 
 import json
 import os
-import subprocess  # nosec B404 - runs the plugin under test
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-PLUGIN = ROOT / "bin" / "komand_sentry"
+from testkit.step import PLUGIN, PYTHON, ROOT, Reply, message as start_message, run_plugin_process  # noqa: F401
+
 RESULTS_DIR = Path(os.environ.get("FAULT_TEST_RESULTS", Path(__file__).resolve().parent / "results"))
 
 # Canary secrets: well-formed, distinctive, and never expected in anything the plugin prints.
@@ -52,53 +48,19 @@ def dsn(port: int, project: str = "1", secret: bool = True, host: str = "127.0.0
 
 
 @dataclass
-class Run:
-    command: str
-    action: str
-    rc: int
-    stdout: str
-    stderr: str
-    wall: float
-    max_rss_kb: int
+class Run(Reply):
+    """A step's process and its reply (testkit.step.Reply: status, output, cause, assistance, log...)."""
+
+    command: str = "run"
+    action: str = ""
+    wall: float = 0.0
+    max_rss_kb: int = 0
     ended: float = 0.0  # time.monotonic() when the process had exited
     reply: dict = field(default_factory=dict)
 
     @property
-    def body(self) -> dict:
-        return self.reply.get("body", {})
-
-    @property
-    def status(self) -> Optional[str]:
-        return self.body.get("status")
-
-    @property
-    def output(self) -> dict:
-        return self.body.get("output") or {}
-
-    @property
-    def exception(self) -> dict:
-        return self.body.get("exception") or {}
-
-    @property
-    def cause(self) -> str:
-        return self.exception.get("cause") or ""
-
-    @property
-    def assistance(self) -> str:
-        return self.exception.get("assistance") or ""
-
-    @property
-    def data(self) -> str:
-        return str(self.exception.get("data") or "")
-
-    @property
-    def error(self) -> str:
-        return self.body.get("error") or ""
-
-    @property
-    def log(self) -> str:
-        """The log lines the step printed before its reply."""
-        return self.stdout.rsplit("\n", 1)[0] if "\n" in self.stdout else ""
+    def rc(self) -> int:
+        return self.code
 
     def describe(self) -> str:
         return f"rc={self.rc} status={self.status} cause={self.cause!r} data={self.data[:200]!r} wall={self.wall:.1f}s"
@@ -108,68 +70,17 @@ RUNS: List[Run] = []  # every plugin process of the session
 
 
 def message(action: str, input_: dict, conn: dict) -> dict:
-    return {
-        "body": {"action": action, "meta": {}, "input": input_, "connection": conn},
-        "type": "action_start",
-        "version": "v1",
-    }
+    return start_message("action", action, input_, conn)
 
 
 def run_plugin(action: str, input_: dict, conn: dict, command: str = "run", limit: float = RUN_LIMIT) -> Run:
-    """One step through `bin/komand_sentry <command>`: the reply is the last stdout line. The process is killed
-    after `limit` seconds (which fails the test), and its peak RSS is measured (wait4 on this very child)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("PLUGIN_RUNTIME_ENVIRONMENT", None)
-    started = time.monotonic()
-    proc = subprocess.Popen(  # nosec B603 - fixed command line
-        [str(PYTHON), str(PLUGIN), command],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=str(ROOT),
-    )
-    outputs = {}
-
-    def drain(name, stream):
-        outputs[name] = stream.read()
-
-    readers = [
-        threading.Thread(target=drain, args=(name, stream), daemon=True)
-        for name, stream in (("out", proc.stdout), ("err", proc.stderr))
-    ]
-    for reader in readers:
-        reader.start()
-    killed = threading.Event()
-
-    def kill():
-        killed.set()
-        proc.kill()
-
-    watchdog = threading.Timer(limit, kill)
-    watchdog.start()
-    try:
-        proc.stdin.write(json.dumps(message(action, input_, conn)).encode("utf-8"))
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    _, status, usage = os.wait4(proc.pid, 0)
-    ended = time.monotonic()
-    watchdog.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join(10)
-    wall = time.monotonic() - started
-    stdout = outputs.get("out", b"").decode("utf-8", errors="replace")
-    stderr = outputs.get("err", b"").decode("utf-8", errors="replace")
-    run = Run(command, action, proc.returncode, stdout, stderr, wall, usage.ru_maxrss, ended)
+    """One step through `bin/komand_sentry <command>` (testkit.step): killed after `limit` seconds (which fails the
+    test); no canary secret may appear in what it printed."""
+    done = run_plugin_process(message(action, input_, conn), command, limit)
+    run = Run(done.rc, {}, done.stdout, done.stderr, command, action, done.wall, done.max_rss_kb, done.ended)
     RUNS.append(run)
-    assert not killed.is_set(), f"{action}: the plugin process was still running after {limit} s and was killed"
-    last = stdout.strip().rsplit("\n", 1)[-1] if stdout.strip() else ""
-    try:
-        run.reply = json.loads(last)
-    except ValueError:
-        raise AssertionError(f"{action}: the last stdout line is not a JSON reply: {last[:300]!r}\n{stderr[-2000:]}")
+    run.reply = done.reply(action, kind=None)
+    run.body = run.reply.get("body", {})
     assert_no_canary(run)
     return run
 

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +22,10 @@ from typing import Dict, Iterable, List, Optional
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PLUGIN = ROOT / "bin" / "komand_sentry"
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from testkit.server import LoopbackSentry
+from testkit.wire import Reply as WireReply
+from testkit.step import PLUGIN, PYTHON, ROOT, Reply, message as start_message, plugin_env, run_plugin_process
+
 SENTRY9_DIR = ROOT / ".servers" / "sentry9"
 BUGSINK_DIR = ROOT / ".servers" / "bugsink"
 STEP_TIMEOUT = 180  # seconds a single plugin step may take before the test fails
@@ -110,47 +110,7 @@ class LogTail:
 
 
 def message(action: str, inputs: dict, connection: dict) -> dict:
-    return {
-        "body": {"action": action, "meta": {}, "input": inputs, "connection": connection},
-        "type": "action_start",
-        "version": "v1",
-    }
-
-
-@dataclass
-class Reply:
-    """What a step answered: `code` is the exit code (run/test) or the HTTP status (http mode)."""
-
-    code: int
-    body: dict
-    stdout: str = ""
-    stderr: str = ""
-
-    @property
-    def status(self) -> Optional[str]:
-        return self.body.get("status")
-
-    @property
-    def output(self) -> dict:
-        return self.body.get("output") or {}
-
-    @property
-    def exception(self) -> dict:
-        return self.body.get("exception") or {}
-
-    @property
-    def text(self) -> str:
-        return f"{self.stdout}\n{self.stderr}"
-
-    def describe(self) -> str:
-        shown = {key: value for key, value in self.body.items() if key != "log"}
-        return f"code={self.code} body={json.dumps(shown)[:3000]}\nstdout/stderr tail:\n{self.text[-3000:]}"
-
-
-def _plugin_env() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("GUNICORN_CONFIG_FILE", None)
-    return env
+    return start_message("action", action, inputs, connection)
 
 
 def _python() -> str:
@@ -160,27 +120,11 @@ def _python() -> str:
 
 
 def run_step(action: str, inputs: dict, connection: dict, command: str = "run") -> Reply:
-    """`bin/komand_sentry run` (or `test`) with one message on stdin; the reply is the last stdout line."""
-    result = subprocess.run(
-        [_python(), str(PLUGIN), command],
-        input=json.dumps(message(action, inputs, connection)),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_plugin_env(),
-        timeout=STEP_TIMEOUT,
-    )
-    lines = result.stdout.strip().splitlines()
-    try:
-        reply = json.loads(lines[-1])
-    except (IndexError, ValueError):
-        pytest.fail(
-            f"bin/komand_sentry {command} ({action}) printed no JSON reply as its last line (rc {result.returncode}):"
-            f"\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}",
-            pytrace=False,
-        )
-    assert reply.get("type") == "action_event" and reply.get("version") == "v1", reply
-    return Reply(result.returncode, reply["body"], result.stdout, result.stderr)
+    """`bin/komand_sentry run` (or `test`) with one message on stdin (testkit.step); the reply is the last stdout
+    line."""
+    _python()
+    done = run_plugin_process(message(action, inputs, connection), command, STEP_TIMEOUT)
+    return Reply(done.rc, done.reply(f"bin/komand_sentry {command} ({action})")["body"], done.stdout, done.stderr)
 
 
 def connection_test(connection: dict, action: str = "list_project_issues") -> Reply:
@@ -201,10 +145,16 @@ class PluginHttp:
     def start(self, timeout: float = 60.0) -> "PluginHttp":
         # The runtime binds 0.0.0.0 unless GUNICORN_CONFIG_FILE names a config; it opens it by bare file name
         # (werkzeug's secure_filename), so the config sits in the server's working directory.
-        config = {"bind": f"127.0.0.1:{self.port}", "workers": 1, "threads": 4, "worker_class": "sync",
-                  "loglevel": "info", "graceful_timeout": 5}
+        config = {
+            "bind": f"127.0.0.1:{self.port}",
+            "workers": 1,
+            "threads": 4,
+            "worker_class": "sync",
+            "loglevel": "info",
+            "graceful_timeout": 5,
+        }
         (self.workdir / "gunicorn.json").write_text(json.dumps(config))
-        env = dict(_plugin_env(), GUNICORN_CONFIG_FILE="gunicorn.json")
+        env = dict(plugin_env(), GUNICORN_CONFIG_FILE="gunicorn.json")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [_python(), str(PLUGIN), "http", "--port", str(self.port)],
@@ -249,8 +199,9 @@ class PluginHttp:
         try:
             reply = response.json()
         except ValueError:
-            pytest.fail(f"http mode answered {response.status_code} without JSON: {response.text[:2000]}",
-                        pytrace=False)
+            pytest.fail(
+                f"http mode answered {response.status_code} without JSON: {response.text[:2000]}", pytrace=False
+            )
         return Reply(response.status_code, reply.get("body") or {}, response.text, "")
 
     def run(self, action: str, inputs: dict, connection: dict) -> Reply:
@@ -333,7 +284,7 @@ class Sentry9:
             response = self.request("GET", path, params=page_params)
             assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text[:500]}"
             items.extend(response.json())
-            nxt = _link(response.headers.get("Link", ""), "next")
+            nxt = response.links.get("next", {})
             if nxt.get("results") != "true":
                 return items
             cursor = nxt["cursor"]
@@ -362,7 +313,7 @@ class Sentry9:
 
     def resolve(self, issue_ids: List[str]) -> None:
         for start in range(0, len(issue_ids), 100):
-            batch = issue_ids[start:start + 100]
+            batch = issue_ids[start : start + 100]
             response = self.request(
                 "PUT",
                 f"/api/0/projects/{self.org}/{self.project}/issues/",
@@ -483,40 +434,15 @@ class Sentry9Workflow(Sentry9):
         return {issue_id: self.issue(issue_id)["status"] for issue_id in issue_ids}
 
 
-class Sink:
-    """A loopback port that accepts connections and answers nothing: a step given its URL must not connect to it
-    when it refuses its input before any request (the real server's log is shared with concurrent test runs)."""
-
-    def __init__(self):
-        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.server.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            client.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.server.close()
+class Sink(LoopbackSentry):
+    """A loopback server (testkit.server) that a step given its URL must not connect to when it refuses its input
+    before any request (the real server's log is shared with concurrent test runs)."""
 
     def __enter__(self) -> "Sink":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        self.stop()
 
 
 def refused_before_any_request(action: str, inputs: dict, connection: dict, secrets: Iterable[str] = ()) -> dict:
@@ -526,18 +452,6 @@ def refused_before_any_request(action: str, inputs: dict, connection: dict, secr
         exception = expect_error(reply, secrets=secrets)
         assert sink.connections == 0, f"the step connected to the server {sink.connections} times before refusing"
     return exception
-
-
-def _link(header: str, rel: str) -> Dict[str, str]:
-    """The parameters of one link of Sentry's Link header (its URLs hold no ',' or ';')."""
-    for part in header.split(","):
-        params = {}
-        for param in part.split(";")[1:]:
-            name, _, value = param.strip().partition("=")
-            params[name] = value.strip('"')
-        if params.get("rel") == rel:
-            return params
-    return {}
 
 
 def tag_map(event: dict) -> Dict[str, str]:
@@ -600,49 +514,25 @@ SHUTDOWN_FLAG = "terminate_trigger.flag"
 
 
 def trigger_message(inputs: dict, connection: dict, dispatcher_url: str, trigger_id: Optional[str]) -> dict:
-    meta = {"triggerId": trigger_id} if trigger_id else {}
-    return {
-        "body": {
-            "trigger": "new_issue",
-            "meta": meta,
-            "input": inputs,
-            "connection": connection,
-            "dispatcher": {"url": dispatcher_url, "webhook_url": ""},
-        },
-        "type": "trigger_start",
-        "version": "v1",
-    }
+    start = start_message(
+        "trigger", "new_issue", inputs, connection, dispatcher={"url": dispatcher_url, "webhook_url": ""}
+    )
+    start["body"]["meta"] = {"triggerId": trigger_id} if trigger_id else {}
+    return start
 
 
 def task_message(inputs: dict, connection: dict, state, custom_config: Optional[dict] = None) -> dict:
-    body = {"task": "monitor_issues", "meta": {}, "input": inputs, "connection": connection, "state": state}
-    if custom_config is not None:
-        body["custom_config"] = custom_config
-    return {"body": body, "type": "task_start", "version": "v1"}
+    more = {"state": state} if custom_config is None else {"state": state, "custom_config": custom_config}
+    return start_message("task", "monitor_issues", inputs, connection, **more)
 
 
 def run_task(inputs: dict, connection: dict, state, custom_config: Optional[dict] = None) -> dict:
     """One `bin/komand_sentry run` of a task_start message; the reply's body (output, state, has_more_pages...)."""
-    result = subprocess.run(
-        [_python(), str(PLUGIN), "run"],
-        input=json.dumps(task_message(inputs, connection, state, custom_config)),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_plugin_env(),
-        timeout=STEP_TIMEOUT,
-    )
-    try:
-        reply = json.loads(result.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        pytest.fail(
-            f"the task printed no JSON reply (rc {result.returncode}):\n{result.stdout[-2000:]}\n"
-            f"{result.stderr[-2000:]}",
-            pytrace=False,
-        )
-    assert reply.get("type") == "task_event", reply
-    reply["body"]["stderr"] = result.stderr
-    return reply["body"]
+    _python()
+    done = run_plugin_process(task_message(inputs, connection, state, custom_config), "run", STEP_TIMEOUT)
+    body = done.reply("the task", kind="task_event")["body"]
+    body["stderr"] = done.stderr
+    return body
 
 
 class PluginTrigger:
@@ -670,7 +560,7 @@ class PluginTrigger:
             stdout=self._out,
             stderr=self._err,
             cwd=ROOT,
-            env=dict(_plugin_env(), SSL_CERT_FILE=certifi.where()),
+            env=dict(plugin_env(), SSL_CERT_FILE=certifi.where()),
             start_new_session=True,
         )
         self.process.stdin.write(json.dumps(self.message).encode("utf-8"))
@@ -731,16 +621,14 @@ def stdout_messages(text: str) -> List[dict]:
 
 
 class EventSink:
-    """Where the runtime's Http dispatcher posts a trigger's events: a loopback server (fault_test.server) that
+    """Where the runtime's Http dispatcher posts a trigger's events: a loopback server (testkit.server) that
     answers 200 and records every post."""
 
     PATH = "/trigger-events"
 
     def __init__(self):
-        from fault_test.server import FaultServer, reply
-
-        self.server = FaultServer()
-        self.server.always(self.PATH, reply(200, "ok"))
+        self.server = LoopbackSentry()
+        self.server.always(self.PATH, WireReply(200, "ok", {"Content-Type": "text/plain"}))
 
     @property
     def url(self) -> str:
