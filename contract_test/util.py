@@ -9,7 +9,6 @@ import logging
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
@@ -20,6 +19,7 @@ import requests
 
 from komand_sentry.connection.connection import Connection
 from testkit.adapter import InProcessSentry
+from testkit.runtime import FORMATS, check  # noqa: F401  (FORMATS: for the tests)
 from testkit.wire import NOT_FOUND, Reply  # noqa: F401  (NOT_FOUND: for the tests)
 from testkit.world import (  # noqa: F401  (the world's vocabulary, for the tests)
     ABSENT,
@@ -524,11 +524,11 @@ def connect(url: Optional[str] = None, organization: Optional[str] = None, fake:
 
 def run(action_class, connection, params: dict, check_output: bool = True) -> dict:
     """Run an action as the runtime does: input checked against the input schema, output against the output
-    schema (the runtime's `jsonschema.validate`), then once more with date-time formats checked."""
+    schema (the runtime's `jsonschema.validate`), with date-time formats checked too."""
     action = action_class()
     action.connection = connection
     action.logger = LOGGER
-    validator(action_class, "input").validate(params)
+    check(action_class, "input", params)
     output = action.run(dict(params))
     if check_output:
         validate_output(action_class, output)
@@ -536,20 +536,7 @@ def run(action_class, connection, params: dict, check_output: bool = True) -> di
 
 
 def validate_output(action_class, output: dict) -> None:
-    validator(action_class, "output").validate(output)
-    validator(action_class, "output", strict=True).validate(output)
-
-
-@lru_cache(maxsize=None)
-def validator(action_class, which: str, strict: bool = False):
-    """What `jsonschema.validate(value, schema)` does (the schema checked, then the validator its draft names),
-    made once per schema; strict: Draft 7 with date-time formats checked too."""
-    schema = getattr(action_class(), which).schema
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    if strict:
-        return jsonschema.Draft7Validator(schema, format_checker=FORMATS)
-    return cls(schema)
+    check(action_class, "output", output, formats=True)
 
 
 @lru_cache(maxsize=None)
@@ -558,19 +545,6 @@ def _connection_validator():
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
-
-
-FORMATS = jsonschema.FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$", value):
-        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
-    datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return True
 
 
 # Instances of response schemas -----------------------------------------------------------------------------------

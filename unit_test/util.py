@@ -13,11 +13,9 @@ import logging
 import os
 import re
 from collections import deque
-from datetime import datetime
 from typing import Callable, List, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
-import jsonschema
 import requests
 from requests.structures import CaseInsensitiveDict
 from insightconnect_plugin_runtime.exceptions import PluginException
@@ -25,6 +23,7 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 from komand_sentry.connection.connection import Connection
 from komand_sentry.util.transport import Transport
 from testkit.adapter import InProcessSentry, answer_of
+from testkit.runtime import check
 from testkit.wire import Reply, Script, link_header, paged_items  # noqa: F401  (link_header: for the tests)
 
 RESPONSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses")
@@ -199,50 +198,15 @@ def connect(params: Optional[dict] = None, server: Optional[FakeSentry] = None) 
     return connection
 
 
-_INPUT_VALIDATORS = {}
-
-
 def check_input(action, params: dict) -> None:
-    """What the runtime checks before run(): the input schema (with jsonschema itself, not through the plugin's
-    own cached validation, so that the check stays independent of the code under test) and the required inputs."""
-    schema = action.input.schema
-    validator = _INPUT_VALIDATORS.get(type(action))
-    if validator is None:
-        jsonschema.validate(params, schema)
-        _INPUT_VALIDATORS[type(action)] = jsonschema.validators.validator_for(schema)(schema)
-    else:
-        error = jsonschema.exceptions.best_match(validator.iter_errors(params))
-        if error is not None:
-            raise error
+    """What the runtime checks before run(): the input schema and the required inputs."""
+    check(type(action), "input", params)
     action.input.validate_required(params)
 
 
-_FORMATS = jsonschema.FormatChecker()
-
-
-@_FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value) -> bool:
-    if isinstance(value, str):
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return True
-
-
-_OUTPUT_VALIDATORS = {}
-
-
 def check_output(action, output: dict) -> None:
-    """What the runtime checks after run() (jsonschema.validate against the output schema), plus date formats.
-    The first output of each action goes through jsonschema.validate itself, which also checks the schema against
-    the metaschema; later ones reuse that validator (the schema is constant, and checking it again costs ~20 ms)."""
-    schema = action.output.schema
-    validator = _OUTPUT_VALIDATORS.get(type(action))
-    if validator is None:
-        jsonschema.validate(output, schema, format_checker=_FORMATS)
-        _OUTPUT_VALIDATORS[type(action)] = jsonschema.validators.validator_for(schema)(schema, format_checker=_FORMATS)
-    else:
-        error = jsonschema.exceptions.best_match(validator.iter_errors(output))
-        if error is not None:
-            raise error
+    """What the runtime checks after run() (the output schema), plus date formats."""
+    check(type(action), "output", output, formats=True)
 
 
 def run_action(action_class, connection: Connection, params: dict) -> dict:
