@@ -37,7 +37,7 @@ def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance
 
 def sentry_detail(response, secrets: Iterable[str] = ()) -> str:
     """Sentry's own words about a failed request, redacted before it is cut so that no part of a secret survives."""
-    text = _said(_body_text(response))
+    text = _said(response)
     header = response.headers.get("X-Sentry-Error")
     if header and header not in text:
         text = f"{header}. {text}" if text else header
@@ -45,8 +45,12 @@ def sentry_detail(response, secrets: Iterable[str] = ()) -> str:
     return text if len(text) <= MAX_DETAIL_CHARS else text[:MAX_DETAIL_CHARS] + "..."
 
 
-def _said(text: str) -> str:
+def _said(response) -> str:
     """`detail`, `error`, DRF field errors ({"status": ["..."]}) or the body itself, as text."""
+    try:
+        text = (response.content or b"")[:MAX_BODY_READ].decode("utf-8", errors="replace")
+    except Exception:  # a body that cannot be read says nothing more than the status
+        return ""
     body = json_or(text)
     if isinstance(body, str):  # Sentry 9 sometimes sends its JSON error as a JSON string
         body = json_or(body) or body
@@ -54,14 +58,6 @@ def _said(text: str) -> str:
         detail = body.get("detail", body.get("error"))
         return detail if isinstance(detail, str) else json.dumps(body if detail is None else detail, sort_keys=True)
     return text if body is None else body if isinstance(body, str) else json.dumps(body)
-
-
-def _body_text(response) -> str:
-    try:
-        content = response.content or b""
-    except Exception:  # a body that cannot be read says nothing more than the status
-        return ""
-    return content[:MAX_BODY_READ].decode("utf-8", errors="replace")
 
 
 _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: whatever the credential

@@ -31,12 +31,8 @@ class Origin:
     path: str
 
     @property
-    def url(self) -> str:
-        """'https://de.sentry.io' (the port only when the URL gave one)."""
-        return f"{self.scheme}://{self.host}" + ("" if self.port is None else f":{self.port}")
-
-    @property
     def key(self) -> Tuple[str, str, int]:
+        """What decides where a request goes: the scheme, host and port a connection is made to."""
         return _key(self.scheme, self.host, self.port)
 
 

@@ -78,9 +78,9 @@ def _confirmed(response: requests.Response, dsn: Dsn, endpoint: str, sent: str) 
     if not 200 <= response.status_code < 300:
         raise http_error(response.status_code, _what(dsn, endpoint), sentry_detail(response, dsn.secrets), "dsn")
     body = json_or(response.content)
-    said = [body.get(key) for key in ("id", "event_id")] if isinstance(body, dict) else []
+    ids = [body.get(key) for key in ("id", "event_id")] if isinstance(body, dict) else []
     confirmed = sorted(
-        {value.strip().lower().replace("-", "") for value in said if isinstance(value, str) and value.strip()}
+        {text.strip().lower().replace("-", "") for text in ids if isinstance(text, str) and text.strip()}
     )
     if sent in confirmed:
         return sent
@@ -110,11 +110,8 @@ def build_envelope(dsn: Dsn, event: dict) -> bytes:
 
 def _has_no_envelope_endpoint(response: requests.Response) -> bool:
     """404/405, or a 403 that is not Sentry's JSON (Sentry 9 answers an unknown route with an HTML 403)."""
-    return (
-        response.status_code in (404, 405)
-        or response.status_code == 403
-        and json_or(response.content, NOT_JSON) is NOT_JSON
-    )
+    status = response.status_code
+    return status in (404, 405) or status == 403 and json_or(response.content, NOT_JSON) is NOT_JSON
 
 
 def rate_limit_wait(response: requests.Response) -> Optional[float]:
