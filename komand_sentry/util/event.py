@@ -13,6 +13,10 @@ MAX_EVENT_DEPTH = 100  # Relay refuses JSON nested beyond 128 levels; Python's o
 LEVELS = ("fatal", "error", "warning", "info", "debug")
 _EVENT_ID = re.compile(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}")  # dashed or not
 _VALUES_LISTS = ("exception", "breadcrumbs", "threads")
+_EVENT_ID_HELP = "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'."
+_TIMESTAMP_HELP = "Give a date such as '2026-11-29T14:03:00Z' or '2026-11-29T15:03:00+01:00'."
+_SIZE_HELP = "Shorten the event: trim long messages, extra data, breadcrumbs or stack frames."
+_DEPTH_HELP = "Flatten the event: put deeply nested data in a string (for example as JSON text in extra)."
 
 
 def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
@@ -41,11 +45,7 @@ def normalise_event_id(value) -> str:
         return uuid.uuid4().hex
     text = value.strip().lower() if isinstance(value, str) else ""
     if not _EVENT_ID.fullmatch(text):
-        raise input_error(
-            "event_json.event_id",
-            "it is not 32 hexadecimal characters (a UUID)",
-            "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'.",
-        )
+        raise input_error("event_json.event_id", "it is not 32 hexadecimal characters (a UUID)", _EVENT_ID_HELP)
     return text.replace("-", "")
 
 
@@ -55,11 +55,7 @@ def normalise_timestamp(value) -> str:
         when = datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
         when = when.replace(tzinfo=when.tzinfo or timezone.utc).astimezone(timezone.utc)
     except (AttributeError, ValueError):
-        raise input_error(
-            "event_json.timestamp",
-            "it is not an ISO 8601 date",
-            "Give a date such as '2026-11-29T14:03:00Z' or '2026-11-29T15:03:00+01:00'.",
-        )
+        raise input_error("event_json.timestamp", "it is not an ISO 8601 date", _TIMESTAMP_HELP)
     except OverflowError:  # the offset moves it before year 1 or after year 9999
         raise input_error("event_json.timestamp", "it is out of range", "Give a date between the years 1 and 9999.")
     return when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # isoformat: a 4-digit year
@@ -81,11 +77,8 @@ def check_depth(event: dict) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_EVENT_DEPTH:
-            raise input_error(
-                "event_json",
-                f"it is nested more than {MAX_EVENT_DEPTH} levels deep, more than Sentry accepts",
-                "Flatten the event: put deeply nested data in a string (for example as JSON text in extra).",
-            )
+            problem = f"it is nested more than {MAX_EVENT_DEPTH} levels deep, more than Sentry accepts"
+            raise input_error("event_json", problem, _DEPTH_HELP)
         children = value.values() if isinstance(value, dict) else value
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
@@ -93,11 +86,8 @@ def check_depth(event: dict) -> None:
 def check_size(event: dict) -> None:
     size = len(encode_event(event))  # the bytes sent, not an ASCII-escaped form that counts 'é' as 6
     if size > MAX_EVENT_BYTES:
-        raise input_error(
-            "event_json",
-            f"the event is {size} bytes, more than Sentry's limit of {MAX_EVENT_BYTES} bytes (1 MiB)",
-            "Shorten the event: trim long messages, extra data, breadcrumbs or stack frames.",
-        )
+        problem = f"the event is {size} bytes, more than Sentry's limit of {MAX_EVENT_BYTES} bytes (1 MiB)"
+        raise input_error("event_json", problem, _SIZE_HELP)
 
 
 def encode_event(event: dict) -> bytes:
