@@ -12,6 +12,11 @@ _EVENT_ID = re.compile(r"[0-9a-f]{32}")
 EVENT_KEYWORDS = ("latest", "oldest", "recommended")
 MAX_CURSOR_CHARS = 1000
 MAX_TEXT_CHARS = 100_000
+_SLUG_HELP = (
+    "A slug has only lowercase letters, digits, '-' and '_' (at most 100), as in the address bar of Sentry, for "
+    "example my-org or backend-api."
+)
+_ISSUE_ID_HELP = "Give the issue's numeric ID (for example 612424900) or its short ID (for example BACKEND-1A)."
 
 
 def _refused(input_name: str, value, what: str, assistance: str):
@@ -21,18 +26,14 @@ def _refused(input_name: str, value, what: str, assistance: str):
 
 def check_slug(input_name: str, value: str) -> str:
     if not isinstance(value, str) or not _SLUG.fullmatch(value):  # fullmatch: '$' alone lets a final '\n' by
-        assistance = "A slug has only lowercase letters, digits, '-' and '_' (at most 100), as in the address bar"
-        raise _refused(
-            input_name, value, "not a Sentry slug", assistance + " of Sentry, for example my-org or backend-api."
-        )
+        raise _refused(input_name, value, "not a Sentry slug", _SLUG_HELP)
     return value
 
 
 def check_issue_id(input_name: str, value: str) -> str:
     value = value.strip() if isinstance(value, str) else value
     if not isinstance(value, str) or not _ISSUE_ID.fullmatch(value):
-        assistance = "Give the issue's numeric ID (for example 612424900) or its short ID (for example BACKEND-1A)."
-        raise _refused(input_name, value, "not a Sentry issue ID", assistance)
+        raise _refused(input_name, value, "not a Sentry issue ID", _ISSUE_ID_HELP)
     return value
 
 
