@@ -11,6 +11,7 @@ from komand_sentry.util.errors import input_error
 MAX_EVENT_BYTES = 1024 * 1024
 MAX_EVENT_DEPTH = 100  # Relay refuses JSON nested beyond 128 levels; Python's own recursion stops near 1000
 LEVELS = ("fatal", "error", "warning", "info", "debug")
+_LEVEL_HELP = f"Use one of {', '.join(LEVELS)}."
 _EVENT_ID = re.compile(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}")  # dashed or not
 _VALUES_LISTS = ("exception", "breadcrumbs", "threads")
 _EVENT_ID_HELP = "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'."
@@ -65,9 +66,7 @@ def normalise_level(value) -> str:
     level = value.strip().lower() if isinstance(value, str) else None
     level = "warning" if level == "warn" else level
     if level not in LEVELS:
-        raise input_error(
-            "event_json.level", f"{str(value)[:40]!r} is not a Sentry level", f"Use one of {', '.join(LEVELS)}."
-        )
+        raise input_error("event_json.level", f"{str(value)[:40]!r} is not a Sentry level", _LEVEL_HELP)
     return level
 
 

@@ -88,17 +88,19 @@ def _number(value: Any, _sub=None) -> Any:
     return value if finite and not isinstance(value, bool) else _DROP
 
 
-_SCALARS = {
-    "string": _string,
-    "integer": _integer,
-    "number": _number,
-    "boolean": lambda value, _sub=None: value if isinstance(value, bool) else _DROP,
-    "object": lambda value, _sub=None: value if isinstance(value, dict) else {"value": value},
-}
+def _boolean(value: Any, _sub=None) -> Any:
+    return value if isinstance(value, bool) else _DROP
+
+
+def _free_object(value: Any, _sub=None) -> Any:
+    return value if isinstance(value, dict) else {"value": value}
 
 
 def _anything(value: Any, _sub=None) -> Any:
     return value
+
+
+_SCALARS = {"string": _string, "integer": _integer, "number": _number, "boolean": _boolean, "object": _free_object}
 
 
 def issue_from_sentry(issue: dict) -> dict:
