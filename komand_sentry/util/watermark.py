@@ -94,9 +94,8 @@ class Walk:
 
     def passed_already(self, issue: Listed) -> bool:
         """Newest first, anything newer than the position was passed (a page repeats some when ties reorder)."""
-        if self.oldest is None:
-            return False
-        return issue.first_seen > self.oldest or (issue.first_seen == self.oldest and issue.id in self.oldest_ids)
+        newer = self.oldest is not None and issue.first_seen > self.oldest
+        return newer or (issue.first_seen == self.oldest and issue.id in self.oldest_ids)
 
     def is_new(self, issue: Listed, watermark: Watermark) -> bool:
         return watermark.is_new(issue) and not self.passed_already(issue)
@@ -191,9 +190,9 @@ def status_code_of(error: Exception) -> int:
 
 
 def retry_after_of(error: Exception) -> float:
-    """Seconds Sentry asked to wait, as the rate-limit error says them ("Try again after N seconds")."""
-    found = re.search(r"after (\d+) seconds", str(getattr(error, "assistance", "") or ""))
-    return float(found.group(1)) if found else 60.0
+    """Seconds Sentry asked to wait (errors.rate_limited keeps them as `retry_after`); 60 when it did not say."""
+    wait = getattr(error, "retry_after", None)
+    return 60.0 if wait is None else float(wait)
 
 
 def describe(error: Exception) -> str:
@@ -252,9 +251,9 @@ class IssueCollection:
         page = self.api_of().list_project_issues(*self.project, query, "", None, PAGE_SIZE, walk.cursor, sort="new")
         listed = []
         for raw in page.items:
-            issue_id, first_seen = raw.get("id"), parse_time(raw.get("firstSeen"))
-            issue_id = str(issue_id) if type(issue_id) is int else issue_id
-            if not isinstance(issue_id, str) or not issue_id or not first_seen:
+            issue_id = str(raw["id"]) if type(raw.get("id")) in (str, int) else None
+            first_seen = parse_time(raw.get("firstSeen"))
+            if not issue_id or not first_seen:
                 self.logger.warning(f"Sentry listed an issue without an ID or a readable firstSeen: {issue_id!r}")
                 continue
             listed.append(Listed(issue_id, first_seen, raw))
