@@ -37,7 +37,6 @@ from testkit.wire import Reply, offset_page  # noqa: E402
 _ISSUES = re.compile(r"^/api/0/projects/[^/]+/p(?P<total>[0-9]+)/issues/$")
 _EVENTS = re.compile(r"^/api/0/(?:organizations/[^/]+/)?issues/(?P<issue>[0-9]+)/events/$")
 _ISSUE = re.compile(r"^/api/0/(?:organizations/[^/]+/)?issues/(?P<issue>[0-9]+)/$")
-_INGEST = re.compile(r"^/api/(?P<project>[0-9]+)/(?P<kind>envelope|store)/$")
 _CONTROL = "/__bench/"
 
 

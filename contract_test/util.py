@@ -471,11 +471,6 @@ def match(request: Recorded) -> Operation:
     raise ContractViolation(f"{request} matches no operation: " + " | ".join(reasons))
 
 
-def match_all(requests_made: List[Recorded]) -> List[Tuple[str, str]]:
-    """(request, operation key) for each request; the connection test's root request is matched separately."""
-    return [(str(request), match(request).key) for request in requests_made]
-
-
 # The fake Sentry: the shared world (testkit.world) on the in-process front end -------------------------------
 
 

@@ -18,6 +18,7 @@ from testkit.server import Behaviour, Exchange, LoopbackSentry, Request, self_si
 from testkit.wire import REASONS, Reply, link_header  # noqa: F401  (REASONS: for the suites)
 
 FaultServer = LoopbackSentry
+PART = b'[{"id": "1", "title": "Some'  # the start of a listing
 
 # Behaviours ---------------------------------------------------------------------------------------------------
 
@@ -46,44 +47,38 @@ def rate_limited(headers: Optional[dict] = None) -> Behaviour:
 
 def event_accepted() -> Behaviour:
     """200 {"id": <the event_id the request carried>}, as Relay answers an envelope or a store POST."""
-
-    def behaviour(ex: Exchange) -> bool:
-        return json_reply({"id": ex.request.event()["event_id"]})(ex)
-
-    return behaviour
+    return lambda ex: json_reply({"id": ex.request.event()["event_id"]})(ex)
 
 
 def close() -> Behaviour:
     """Close the connection after reading the request, before any answer (an orderly FIN)."""
+    return lambda ex: False
+
+
+def _part_then(body: bytes, declared: int, then: Behaviour) -> Behaviour:
+    """Headers declaring `declared` bytes and the first part of the body, in one write, then `then`."""
 
     def behaviour(ex: Exchange) -> bool:
-        return False
+        ex.head(200, {"Content-Type": "application/json"}, declared, body)
+        return then(ex)
 
     return behaviour
 
 
-def reset_mid_body(body: bytes = b'[{"id": "1", "title": "Some', declared: int = 4096) -> Behaviour:
+def _reset(ex: Exchange) -> bool:
+    time.sleep(0.05)  # let the client start reading the body before the reset
+    ex.reset()
+    return False
+
+
+def reset_mid_body(body: bytes = PART, declared: int = 4096) -> Behaviour:
     """Headers and part of the body, then a TCP RST."""
-
-    def behaviour(ex: Exchange) -> bool:
-        ex.head(200, {"Content-Type": "application/json"}, declared)
-        ex.send(body)
-        time.sleep(0.05)  # let the client start reading the body before the reset
-        ex.reset()
-        return False
-
-    return behaviour
+    return _part_then(body, declared, _reset)
 
 
-def short_body(body: bytes = b'[{"id": "1", "title": "Some', declared: int = 4096) -> Behaviour:
+def short_body(body: bytes = PART, declared: int = 4096) -> Behaviour:
     """A Content-Length larger than what is sent, then an orderly close."""
-
-    def behaviour(ex: Exchange) -> bool:
-        ex.head(200, {"Content-Type": "application/json"}, declared)
-        ex.send(body)
-        return False
-
-    return behaviour
+    return _part_then(body, declared, close())
 
 
 def gzip_reply(value, status: int = 200, headers: Optional[dict] = None) -> Behaviour:
@@ -98,36 +93,19 @@ def gzip_bomb(size: int) -> Behaviour:
     return reply(200, data, {"Content-Encoding": "gzip"}, "application/json")
 
 
-def stall_mid_body(body: bytes = b'[{"id": "1", "title": "Some', declared: int = 4096) -> Behaviour:
+def stall_mid_body(body: bytes = PART, declared: int = 4096) -> Behaviour:
     """Headers and part of the body, then silence with the connection open."""
-
-    def behaviour(ex: Exchange) -> bool:
-        ex.head(200, {"Content-Type": "application/json"}, declared, body)
-        ex.sleep(3600)
-        return False
-
-    return behaviour
+    return _part_then(body, declared, hang())
 
 
 def hang() -> Behaviour:
     """Read the request and never answer (until the server stops)."""
-
-    def behaviour(ex: Exchange) -> bool:
-        ex.sleep(3600)
-        return False
-
-    return behaviour
+    return lambda ex: ex.sleep(3600) and False
 
 
 def delayed(seconds: float, then: Behaviour) -> Behaviour:
     """Answer with `then` after `seconds` of silence."""
-
-    def behaviour(ex: Exchange) -> bool:
-        if not ex.sleep(seconds):
-            return False
-        return then(ex)
-
-    return behaviour
+    return lambda ex: ex.sleep(seconds) and then(ex)
 
 
 def trickle_body(interval: float = 0.3, declared: int = 1024 * 1024) -> Behaviour:

@@ -430,9 +430,6 @@ class Sentry9Workflow(Sentry9):
         issue = self.issue(self.issue_of_event(ids[0]))
         return Issue(issue["id"], issue["shortId"], ids)
 
-    def statuses(self, issue_ids: Iterable[str]) -> Dict[str, str]:
-        return {issue_id: self.issue(issue_id)["status"] for issue_id in issue_ids}
-
 
 class Sink(LoopbackSentry):
     """A loopback server (testkit.server) that a step given its URL must not connect to when it refuses its input

@@ -1,20 +1,7 @@
-"""The socket front end: a small threaded HTTP/1.1 server on 127.0.0.1 (optionally TLS) driven by a script.
-
-Every request is recorded (method, path, query, headers, body, connection) before it is answered, and every
-accepted TCP connection is counted, so that a test can assert exactly what the plugin sent. Sockets are
-TCP_NODELAY, so the server itself never causes a Nagle / delayed-ACK stall.
-
-An answer is a testkit.wire.Reply (written in one write; the connection stays open) or a behaviour, a callable
-`behaviour(exchange) -> bool` that writes (or does not write) on the raw socket and returns whether the connection
-may serve another request (fault_test/server.py makes the ones the fault suite needs: drops, resets, trickles...).
-
-    server.script("/api/0/", reply(503), json_reply({"auth": {}}))   # one answer per request to this path
-    server.always("/api/0/", reply(500))                              # once its queue is empty
-    server.routes.always("GET /api/0/projects/[^/]+/p[0-9]+/issues/", listing)   # any route of testkit.wire.Script
-
-A request no route answers gets `fallback(request)`: Sentry's 404 unless given (e.g. `world_fallback(world)`
-answers from a testkit.world.SentryWorld).
-"""
+"""The socket front end: a threaded HTTP/1.1 server on 127.0.0.1 (TLS optional, TCP_NODELAY) that records every
+request and counts every connection, answering from a testkit.wire.Script: a Reply in one write, or a behaviour
+`behaviour(exchange) -> bool` that writes on the raw socket and says whether the connection may serve another
+request. See docs/design/testing.md."""
 
 import gzip
 import json

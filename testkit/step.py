@@ -51,17 +51,9 @@ class Reply:
     def exception(self) -> dict:
         return self.body.get("exception") or {}
 
-    @property
-    def cause(self) -> str:
-        return self.exception.get("cause") or ""
-
-    @property
-    def assistance(self) -> str:
-        return self.exception.get("assistance") or ""
-
-    @property
-    def data(self) -> str:
-        return str(self.exception.get("data") or "")
+    cause = property(lambda self: self.exception.get("cause") or "")
+    assistance = property(lambda self: self.exception.get("assistance") or "")
+    data = property(lambda self: str(self.exception.get("data") or ""))
 
     @property
     def error(self) -> str:

@@ -1,10 +1,6 @@
-"""The world of the fake Sentry, whatever front end carries it: organizations (with their regions), projects,
-teams, issues (scoped and legacy routes), events, notes, bulk updates and ingestion, in pages with Sentry's Link
-cursors. Its answers are of today's shape: the examples of the contract's extract of Sentry's OpenAPI document
-(contract_test/data/contract.json), with the fake's issue and event IDs.
-
-A request is anything with `method`, `path`, `url`, `pairs` (the query as (name, value) pairs), `query_dict()` and
-`json()`: the in-process adapter's records and the socket server's requests both are."""
+"""The fake Sentry's world, whatever front end carries it (a request: `method`, `path`, `url`, `pairs`,
+`query_dict()`, `json()`); its answers are the examples of the contract's extract of Sentry's OpenAPI document
+(contract_test/data/contract.json), with the fake's issue and event IDs. See docs/design/testing.md."""
 
 import copy
 import json
