@@ -312,13 +312,16 @@ class Sentry9:
         return int(response.headers["X-Hits"])
 
     def resolve(self, issue_ids: List[str]) -> None:
+        self.bulk_update(issue_ids, {"status": "resolved"})
+
+    def bulk_update(self, issue_ids: List[str], changes: dict) -> None:
+        """The project's bulk update, 100 issues a request."""
         for start in range(0, len(issue_ids), 100):
-            batch = issue_ids[start : start + 100]
             response = self.request(
                 "PUT",
                 f"/api/0/projects/{self.org}/{self.project}/issues/",
-                params=[("id", issue_id) for issue_id in batch],
-                json={"status": "resolved"},
+                params=[("id", issue_id) for issue_id in issue_ids[start : start + 100]],
+                json=changes,
             )
             assert response.status_code == 200, response.text[:500]
 
@@ -391,13 +394,7 @@ class Sentry9Workflow(Sentry9):
 
     def new_issues(self, marker: str, count: int, workers: int = 8) -> List[str]:
         """`count` issues (one event each, a fingerprint each, all tagged `marker`), found again by the tag."""
-        events = [
-            dict(self.new_event(marker, f"itest {marker} #{n}"), fingerprint=[f"{marker}-{n}"]) for n in range(count)
-        ]
-        self.store_many(events, workers=workers)
-        ids = [issue["id"] for issue in self.issues(f"{MARK_TAG}:{marker}")]
-        assert len(ids) == count, f"{len(ids)} issues found for {count} fingerprints"
-        return ids
+        return self._numbered_issues(marker, range(count), count, workers)
 
     def standing_issues(self, marker: str, count: int, workers: int = 6) -> List[str]:
         """`count` issues kept on the server from one run to the next (tagged `marker`, one fingerprint each, titled
@@ -405,18 +402,16 @@ class Sentry9Workflow(Sentry9):
         Sentry 9.1.2 about a minute, and a project that grows by hundreds of issues a run slows every listing."""
         found = {issue["title"].rsplit("#", 1)[-1]: issue["id"] for issue in self.issues(f"{MARK_TAG}:{marker}")}
         missing = [n for n in range(count) if str(n) not in found]
-        events = [dict(self.new_event(marker, f"itest {marker} #{n}"), fingerprint=[f"{marker}-{n}"]) for n in missing]
+        ids = self._numbered_issues(marker, missing, count, workers)
+        self.bulk_update(ids, {"status": "unresolved", "isBookmarked": False})
+        return ids
+
+    def _numbered_issues(self, marker: str, numbers, count: int, workers: int) -> List[str]:
+        """Issues '... #n' made for these numbers (one event and fingerprint each), then all `count` of the marker."""
+        events = [dict(self.new_event(marker, f"itest {marker} #{n}"), fingerprint=[f"{marker}-{n}"]) for n in numbers]
         self.store_many(events, workers=workers)
         ids = [issue["id"] for issue in self.issues(f"{MARK_TAG}:{marker}")]
         assert len(ids) == count, f"{len(ids)} issues found for {count} fingerprints"
-        for start in range(0, count, 100):
-            response = self.request(
-                "PUT",
-                f"/api/0/projects/{self.org}/{self.project}/issues/",
-                params=[("id", issue_id) for issue_id in ids[start : start + 100]],
-                json={"status": "unresolved", "isBookmarked": False},
-            )
-            assert response.status_code == 200, response.text[:500]
         return ids
 
     def issue_with_events_in_order(self, marker: str, count: int, **fields) -> Issue:
