@@ -120,27 +120,9 @@ class BenchSentry(LoopbackSentry):
 # A counting TCP proxy in front of a real server -------------------------------------------------------------------
 
 
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.connections = 0
-
-    def add(self, connections=0):
-        with self.lock:
-            self.connections += connections
-
-    def snapshot(self) -> dict:
-        with self.lock:
-            return {"connections": self.connections, "requests": 0}
-
-    def reset(self):
-        with self.lock:
-            self.connections = 0
-
-
 def run_proxy(target: str):
     host, port = target.rsplit(":", 1)
-    stats = Stats()
+    lock, accepted = threading.Lock(), [0]  # the connections accepted since the last reset
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -171,14 +153,16 @@ def run_proxy(target: str):
             conn, _ = control.accept()
             with conn:
                 command = conn.recv(64).strip()
-                if command == b"reset":
-                    stats.reset()
-                conn.sendall(json.dumps(stats.snapshot()).encode())
+                with lock:
+                    accepted[0] = 0 if command == b"reset" else accepted[0]
+                    counts = {"connections": accepted[0], "requests": 0}
+                conn.sendall(json.dumps(counts).encode())
 
     threading.Thread(target=serve_control, daemon=True).start()
     while True:
         client, _ = listener.accept()
-        stats.add(connections=1)
+        with lock:
+            accepted[0] += 1
         upstream = socket.create_connection((host, int(port)))
         for sock in (client, upstream):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
