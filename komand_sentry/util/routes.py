@@ -1,127 +1,153 @@
-"""Where requests go: the connection's host, each organization's sentry.io region, and an issue's organization-scoped
-or legacy routes, with proof that the issue is the one the workflow names (docs/design/api.md)."""
+"""The client's requests and answers: hosts, regions, issue routes (scoped or legacy) (docs/design/api.md)."""
 
+import json
 from dataclasses import dataclass
-from typing import Dict, Optional, Set
+from typing import Optional
 from urllib.parse import quote, urlsplit
 
+import requests
 import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.answers import parse_json
-from komand_sentry.util.errors import input_error
+from komand_sentry.util.answers import NOT_JSON, decode_answer, json_or, unusable_answer
+from komand_sentry.util.errors import http_error, input_error, remember_secret, sentry_detail
 from komand_sentry.util.hosts import HostError, check_url
 from komand_sentry.util.identifiers import check_issue_id, check_slug, is_short_id
+from komand_sentry.util.listing import Page, collect
+from komand_sentry.util.version import CLIENT_NAME
 
 SAAS_HOST = "sentry.io"
-DEFAULT_URL = "https://sentry.io"
 GIVE_ORGANIZATION = "Give Organization Slug (in the action or the connection)"
+ASSIGNEES = "Give user:<id>, team:<id>, a user's ID, username or email, or #<team-slug>; an empty value unassigns."
+URL_FORMS = (
+    "Give Sentry's root URL, such as https://sentry.io, https://de.sentry.io or https://sentry.example.com/api/0/."
+)
 
 
 def api_root(url: Optional[str]) -> str:
     """'https://sentry.example.com' from the root form or the API form ('.../api/0/'); refuses anything else."""
-    url = (url or DEFAULT_URL).strip()
-    problem = host_problem(url)
-    if problem is None and (urlsplit(url).query or urlsplit(url).fragment):
-        problem = "it has a query or fragment"
-    if problem:
-        raise PluginException(
-            cause=f"Invalid connection setting 'url': {problem}.",
-            assistance="Give the root URL of the Sentry host, such as https://sentry.io, https://de.sentry.io or "
-            "https://sentry.example.com (the form ending in /api/0/ is accepted too).",
-        )
-    parts = urlsplit(url)
+    url = (url or "https://sentry.io").strip()
+    try:
+        check_url(url)
+        parts = urlsplit(url)
+        if parts.query or parts.fragment:
+            raise HostError("it has a query or fragment")
+    except HostError as error:
+        raise PluginException(cause=f"Invalid connection setting 'url': {error}.", assistance=URL_FORMS)
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/').removesuffix('/api/0')}"
 
 
 def trusted_region(region_url) -> Optional[str]:
     """A region URL from Sentry, accepted only on https under sentry.io, so that the token goes nowhere else."""
-    if not isinstance(region_url, str) or host_problem(region_url) is not None:
-        return None
-    parts = urlsplit(region_url)
-    trusted = parts.scheme == "https" and f".{parts.hostname}".endswith(f".{SAAS_HOST}")
-    return f"https://{parts.netloc}" if trusted else None
-
-
-def host_problem(url: str) -> Optional[str]:
-    """What is wrong with the URL's scheme, host or port, or None."""
     try:
-        check_url(url)
-    except HostError as error:
-        return str(error)
-    return None
+        origin = check_url(region_url)
+    except HostError:
+        return None
+    trusted = origin.scheme == "https" and f".{origin.host}".endswith(f".{SAAS_HOST}")
+    return f"https://{urlsplit(region_url).netloc}" if trusted else None
 
 
 def dig(value, *keys):
-    """value[key][key]..., or None where a level is not a JSON object."""
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
     return value
 
 
 def is_missing_route(response) -> bool:
-    """Whether the answer says the server has no such route (an empty or HTML 404, a 2xx that is not JSON), rather
-    than no such issue (Sentry's JSON error)."""
-    if response.status_code != 404 and not (200 <= response.status_code < 300 and response.content):
-        return False
-    try:
-        body = parse_json(response.content)
-    except ValueError:
-        return True
-    return response.status_code == 404 and not (isinstance(body, dict) and "detail" in body)
+    """An empty or HTML 404, or a 2xx that is not JSON: no such route (Sentry's JSON 404 means no such issue)."""
+    body = json_or(response.content, NOT_JSON)
+    if response.status_code == 404:
+        return not (isinstance(body, dict) and "detail" in body)
+    return 200 <= response.status_code < 300 and bool(response.content) and body is NOT_JSON
 
 
 @dataclass
 class Issue:
-    """A checked issue reference: its numeric ID, the organization named (if any), and the issue itself once read."""
-
-    id: str
-    organization: Optional[str]
-    details: Optional[dict] = None
-    confirmed: bool = False  # known to be in the organization (resolved through it)
+    id: str  # numeric
+    organization: Optional[str]  # the one named, if any
+    details: Optional[dict] = None  # the issue, once read
+    confirmed: bool = False  # known to be in the organization
 
 
 class NotInOrganization(PluginException):
     """The issue exists, but not in the organization the workflow names."""
 
 
-class Routes:
-    def __init__(self, api):
-        self.api = api
-        self.legacy_only = False  # learnt from a server without organization-scoped routes (Sentry 9)
-        self._project_ids: Dict[str, Set[str]] = {}
-        self._region_roots: Dict[str, str] = {}
+class Client:
+    def __init__(self, root: str, token: str, transport, default_organization: Optional[str], logger):
+        self.root, self.transport, self.logger = root, transport, logger
+        self.default_organization = default_organization or None
+        self.legacy_routes_only = False  # learnt from a server without organization-scoped routes (Sentry 9)
+        remember_secret(token)
+        self._token, self.allowed_hosts = token, {urllib3.util.parse_url(root).host}  # and the organizations' regions
+        transport.session.auth = self._authorize
+        transport.session.headers["User-Agent"] = CLIENT_NAME
+        # by organization: its projects' IDs, its region root, its teams' IDs by slug
+        self._project_ids, self._region_roots, self._teams = {}, {}, {}
+
+    def _authorize(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """The token, on requests to the allowed hosts only (a host is judged as urllib3, which connects, reads it)."""
+        host = urllib3.util.parse_url(request.url).host
+        if host not in self.allowed_hosts:
+            raise PluginException(
+                cause=f"The plugin refused to send the auth token to {host!r}, which is not the connection's host.",
+                assistance="Verify the connection URL; the token is sent to that host and its Sentry regions only.",
+            )
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def send(self, method: str, url: str, params: Optional[dict] = None, body=None) -> requests.Response:
+        request = {"params": {key: value for key, value in (params or {}).items() if value is not None}}
+        if body is not None:
+            request.update(data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"})
+        return self.transport.request(method, url, **request)
+
+    def call(self, method: str, url: str, params: Optional[dict] = None, body=None):
+        return self.answer(self.send(method, url, params, body))
+
+    def answer(self, response: requests.Response, assignee: Optional[str] = None, expect=object):
+        """The decoded answer of a request that must succeed (None for 204 No Content); `expect`: dict for an object."""
+        if not 200 <= response.status_code < 300:
+            if assignee is not None and response.status_code == 400 and "assignedTo" in response.text[:10000]:
+                raise bad_assignee(assignee, f"Sentry cannot resolve it ({sentry_detail(response)})")
+            raise http_error(response.status_code, describe(response), sentry_detail(response))
+        answer = None if response.status_code == 204 else decode_answer(response.content, describe(response))
+        if not isinstance(answer, expect):
+            raise unusable_answer(describe(response), "it is not a JSON object")
+        return answer
+
+    def list_pages(self, url: str, params: Optional[dict] = None, limit=None, cursor=None, first=None) -> Page:
+        def fetch(page_cursor, page_size):
+            return self.send("GET", url, page_params(params, page_size, page_cursor))
+
+        return collect(fetch, self.answer, f"GET {urlsplit(url).path}", limit, cursor, first)
 
     def root_for(self, organization: Optional[str]) -> str:
         """The organization's region host on sentry.io (looked up once); the configured host elsewhere."""
-        root = self.api.root
-        if not organization or urlsplit(root).hostname != SAAS_HOST:
-            return root
+        if not organization or urlsplit(self.root).hostname != SAAS_HOST:
+            return self.root
         if organization not in self._region_roots:
-            details = self.api.call("GET", f"{root}/api/0/organizations/{quote(organization, safe='')}/")
+            details = self.call("GET", f"{self.root}/api/0/organizations/{quote(organization, safe='')}/")
             region = trusted_region(dig(details, "links", "regionUrl"))
             if region:
-                self.api.allowed_hosts.add(urllib3.util.parse_url(region).host)
-            self._region_roots[organization] = region or root
+                self.allowed_hosts.add(urllib3.util.parse_url(region).host)
+            self._region_roots[organization] = region or self.root
         return self._region_roots[organization]
 
     def url(self, organization: Optional[str], *segments: str) -> str:
-        """/api/0/{segments}/ on the organization's host, each segment percent-encoded whole (for server-made ones:
-        the checks of inputs already exclude '/', '.', '%' and the like)."""
         return f"{self.root_for(organization)}/api/0/" + "".join(f"{quote(part, safe='')}/" for part in segments)
 
     def target(self, issue_id: str, organization: Optional[str]) -> Issue:
         """The issue's numeric ID: a short ID is resolved within the organization (which proves it belongs there)."""
         issue_id = check_issue_id("issue_id", issue_id)
-        organization = organization or self.api.default_organization
-        if organization:
-            check_slug("organization_slug", organization)
+        organization = organization or self.default_organization
+        organization = check_slug("organization_slug", organization) if organization else None
         if not is_short_id(issue_id):
             return Issue(issue_id, organization)
         if not organization:
             problem = f"the short ID {issue_id!r} needs an organization"
             raise input_error("issue_id", problem, f"{GIVE_ORGANIZATION}, or the issue's numeric ID.")
-        found = self.api.call("GET", self.url(organization, "organizations", organization, "shortids", issue_id))
+        found = self.call("GET", self.url(organization, "organizations", organization, "shortids", issue_id))
         group = dig(found, "group")
         if is_short_id(str(dig(group, "id"))):
             raise PluginException(
@@ -130,57 +156,60 @@ class Routes:
             )
         return Issue(str(group["id"]), organization, details=group, confirmed=True)
 
-    def send(self, method: str, issue: Issue, suffix: str, needs_scope=None, legacy_url=None, **request):
-        """The answer of the issue's endpoint `suffix` ('' for the issue itself, 'events', ...) on the route the server
-        has. `needs_scope` (input, what, assistance): what only the scoped routes serve; `legacy_url(issue)`: the
-        legacy route where it is not /issues/{id}/{suffix}."""
-        if issue.organization and not self.legacy_only:
-            response = self.api.send(method, self._issue_url(issue, True, suffix), **request)
+    def send_issue(self, method: str, issue: Issue, suffix: str, needs_scope=None, legacy_url=None, **request):
+        """The issue's endpoint `suffix` ('', 'events/', ...) on the route the server has (docs/design/api.md)."""
+        if issue.organization and not self.legacy_routes_only:
+            scoped = self.url(issue.organization, "organizations", issue.organization, "issues", issue.id) + suffix
+            response = self.send(method, scoped, **request)
             if not is_missing_route(response):
                 return response
-            self.api.logger.info("The organization-scoped issue route is missing here; trying the legacy route.")
+            self.logger.info("The organization-scoped issue route is missing here; trying the legacy route.")
         _refuse_unscoped(needs_scope, issue.organization)
         if issue.organization:
             self.confirm_in_organization(issue)
-            if not self.legacy_only:
-                self.api.logger.info("Sentry has no organization-scoped issue routes (an older server).")
-            self.legacy_only = True
-        url = legacy_url(issue) if legacy_url else self._issue_url(issue, False, suffix)
-        return self.api.send(method, url, **request)
-
-    def _issue_url(self, issue: Issue, scoped: bool, suffix: str) -> str:
-        """/organizations/{org}/issues/{id}/{suffix} (scoped) or /issues/{id}/{suffix}; `suffix` is made of checked
-        values ('', 'events/', 'events/latest/', 'notes/')."""
-        scope = ("organizations", issue.organization) if scoped else ()
-        return self.url(issue.organization, *scope, "issues", issue.id) + suffix
+            if not self.legacy_routes_only:
+                self.logger.info("Sentry has no organization-scoped issue routes (an older server).")
+            self.legacy_routes_only = True
+        url = legacy_url(issue) if legacy_url else self.url(issue.organization, "issues", issue.id) + suffix
+        return self.send(method, url, **request)
 
     def confirm_in_organization(self, issue: Issue) -> None:
-        """On a legacy route, read the issue and check that its project is one of the organization's."""
+        """On a legacy route: the issue's project must be one of the organization's (listed again once if older)."""
         if issue.confirmed:
             return
         if "project" not in (issue.details or {}):
-            issue.details = self.api.call("GET", self._issue_url(issue, False, ""))
-        project_id = dig(issue.details, "project", "id")
-        project_id = "" if project_id is None else str(project_id)
-        if project_id not in self._project_ids.get(issue.organization, ()):  # listed again once if it is older
-            projects = self.api.list_all(self.url(issue.organization, "organizations", issue.organization, "projects"))
-            self._project_ids[issue.organization] = {str(project.get("id")) for project in projects}
-        if not project_id or project_id not in self._project_ids[issue.organization]:
+            issue.details = self.call("GET", self.url(issue.organization, "issues", issue.id))
+        project_id, organization = str(dig(issue.details, "project", "id") or ""), issue.organization
+        if project_id not in self._project_ids.get(organization, ()):
+            projects = self.list_pages(self.url(organization, "organizations", organization, "projects")).items
+            self._project_ids[organization] = {str(project.get("id")) for project in projects}
+        if not project_id or project_id not in self._project_ids[organization]:
             raise NotInOrganization(
-                cause=f"Issue {issue.id} does not belong to the organization {issue.organization!r}, so the plugin "
-                "did not act on it.",
+                cause=f"Issue {issue.id} does not belong to the organization {organization!r}, so the plugin did not "
+                "act on it.",
                 assistance="Verify the issue ID and the organization slug (in the action or the connection).",
             )
         issue.confirmed = True
+
+
+def describe(response: requests.Response) -> str:
+    return f"{response.request.method} {urlsplit(response.request.url).path}"
+
+
+def page_params(params: Optional[dict], size: int, cursor: Optional[str]) -> dict:
+    """Both page-size names Sentry's endpoints read (`limit` on issues, `per_page` elsewhere), and the cursor."""
+    return dict(params or {}, limit=str(size), per_page=str(size), cursor=cursor or None)
+
+
+def bad_assignee(value: str, problem: str) -> PluginException:
+    return input_error("assignedTo", f"{value!r} cannot be assigned: {problem}", ASSIGNEES)
 
 
 def _refuse_unscoped(needs_scope, organization: Optional[str]) -> None:
     if needs_scope:
         name, what, assistance = needs_scope
         where = (
-            "which this server does not have (an older Sentry)"
-            if organization
-            else "which are used only with an organization"
+            "which this server does not have (an older Sentry)" if organization else "used only with an organization"
         )
         problem = f"{what} needs Sentry's organization-scoped issue endpoints, {where}"
         raise input_error(name, problem, assistance if organization else f"{GIVE_ORGANIZATION}.")
