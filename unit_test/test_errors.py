@@ -1,5 +1,6 @@
 import json
 import unittest
+from unittest import mock
 
 import requests
 from insightconnect_plugin_runtime.exceptions import PluginException
@@ -8,7 +9,8 @@ from parameterized import parameterized
 from komand_sentry.actions.list_issue_events import ListIssueEvents
 from komand_sentry.actions.list_project_issues import ListProjectIssues
 from komand_sentry.actions.update_issue import UpdateIssue
-from komand_sentry.util.errors import MAX_DETAIL_CHARS, http_error, redact, sentry_detail
+from komand_sentry.util import errors
+from komand_sentry.util.errors import MAX_DETAIL_CHARS, http_error, redact, remember_secret, sentry_detail
 from unit_test.util import (
     TOKEN,
     FakeSentry,
@@ -191,10 +193,13 @@ class TestTokenNeverShown(ErrorTest):
 
 class TestUnits(unittest.TestCase):
     def test_redact(self):
-        self.assertEqual(redact("a secret1 b secret1", ["secret1"]), "a ******** b ********")
-        self.assertEqual(redact("abc", ["abc"]), "********", "a secret of any length is hidden")
-        self.assertEqual(redact("a-longsecret", ["long", "longsecret"]), "a-********", "the longest first")
-        self.assertEqual(redact("text", [None, ""]), "text")
+        with mock.patch.object(errors, "_KNOWN_SECRETS", set()):
+            remember_secret("secret1", None, "")
+            self.assertEqual(redact("a secret1 b secret1"), "a ******** b ********")
+            self.assertEqual(redact("text"), "text")
+            remember_secret("abc", "long", "longsecret")
+            self.assertEqual(redact("abc"), "********", "a secret of any length is hidden")
+            self.assertEqual(redact("a-longsecret"), "a-********", "the longest first")
 
     def test_detail_of_an_unreadable_body(self):
         class Unreadable:
@@ -209,7 +214,8 @@ class TestUnits(unittest.TestCase):
     def test_detail_redacts(self):
         response = requests.Response()
         response._content = json.dumps({"detail": f"bad {TOKEN}"}).encode()
-        self.assertEqual(sentry_detail(response, [TOKEN]), "bad ********")
+        with mock.patch.object(errors, "_KNOWN_SECRETS", {TOKEN}):
+            self.assertEqual(sentry_detail(response), "bad ********")
 
     @parameterized.expand(
         [

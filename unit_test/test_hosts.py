@@ -30,8 +30,8 @@ class TestAccepted(unittest.TestCase):
             self.assertEqual((origin.host, origin.port), (parse_url(url).host, parse_url(url).port), url)
 
     def test_key_fills_the_default_port(self):
-        self.assertEqual(check_url("https://sentry.io").key, check_url("https://sentry.io:443/api/0/").key)
-        self.assertNotEqual(check_url("https://sentry.io").key, check_url("http://sentry.io").key)
+        self.assertEqual(hosts._key("HTTPS", "sentry.io", None), hosts._key("https", "sentry.io", 443))
+        self.assertNotEqual(hosts._key("https", "sentry.io", None), hosts._key("http", "sentry.io", None))
 
     def test_underscore_only_when_allowed(self):
         self.assertEqual(check_url("http://sentry_web:9000/1", allow_underscore=True).host, "sentry_web")

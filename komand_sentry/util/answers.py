@@ -8,19 +8,11 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 NOT_JSON = object()  # what json_or gives for a body that is not JSON, when asked
 
 
-def parse_json(content: Optional[Union[bytes, str]]):
-    """The decoded body; raises ValueError for anything that is not strict JSON (RecursionError included)."""
+def json_or(content: Optional[Union[bytes, str]], default=None):
+    """The decoded body, or `default` for anything that is not strict JSON (nested too deeply included)."""
     try:
         return json.loads(content or b"", parse_constant=int)  # int('NaN'), int('Infinity'): ValueError
-    except RecursionError:
-        raise ValueError("the JSON is nested too deeply")
-
-
-def json_or(content: Optional[Union[bytes, str]], default=None):
-    """The decoded body, or `default` for anything that is not strict JSON."""
-    try:
-        return parse_json(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return default
 
 

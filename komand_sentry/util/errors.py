@@ -1,7 +1,7 @@
 """PluginExceptions a workflow author can act on, with every secret redacted."""
 
 import json
-from typing import Iterable, Optional
+from typing import Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
@@ -17,9 +17,9 @@ def remember_secret(*secrets: Optional[str]) -> None:
     _KNOWN_SECRETS.update(filter(None, secrets))
 
 
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every known secret (and `secrets`) hidden, longest first so that no part of one is left."""
-    for secret in sorted(_KNOWN_SECRETS.union(filter(None, secrets)), key=len, reverse=True):
+def redact(text: str) -> str:
+    """`text` with every known secret hidden, longest first so that no part of one is left."""
+    for secret in sorted(_KNOWN_SECRETS, key=len, reverse=True):
         text = text.replace(secret, "********")
     return text
 
@@ -35,13 +35,13 @@ def preset_error(preset: str, data: str, cause: Optional[str] = None, assistance
     return error
 
 
-def sentry_detail(response, secrets: Iterable[str] = ()) -> str:
+def sentry_detail(response) -> str:
     """Sentry's own words about a failed request, redacted before it is cut so that no part of a secret survives."""
     text = _said(response)
     header = response.headers.get("X-Sentry-Error")
     if header and header not in text:
         text = f"{header}. {text}" if text else header
-    text = redact(" ".join(text.split()), secrets)
+    text = redact(" ".join(text.split()))
     return text if len(text) <= MAX_DETAIL_CHARS else text[:MAX_DETAIL_CHARS] + "..."
 
 
@@ -60,6 +60,7 @@ def _said(response) -> str:
     return text if body is None else body if isinstance(body, str) else json.dumps(body)
 
 
+_UNAVAILABLE = (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None)
 _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: whatever the credential
     ("token", 401): (Preset.API_KEY, "Sentry refused the auth token (HTTP 401).", None),
     ("token", 403): (
@@ -92,9 +93,7 @@ _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: what
     ),
     (None, 4): (Preset.BAD_REQUEST, "Sentry could not process the request (HTTP {status}).", None),
     (None, 5): (Preset.SERVER_ERROR, "Sentry failed with a server error (HTTP {status}).", None),
-    (None, 502): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
-    (None, 503): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
-    (None, 504): (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None),
+    **dict.fromkeys([(None, 502), (None, 503), (None, 504)], _UNAVAILABLE),
 }
 
 

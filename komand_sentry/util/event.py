@@ -37,7 +37,10 @@ def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
             event[name] = {"values": event[name]}
     event.setdefault("platform", "other")
     event.setdefault("sdk", {"name": sdk_name, "version": sdk_version})
-    check_size(event)
+    size = len(encode_event(event))  # the bytes sent, not an ASCII-escaped form that counts 'é' as 6
+    if size > MAX_EVENT_BYTES:
+        problem = f"the event is {size} bytes, more than Sentry's limit of {MAX_EVENT_BYTES} bytes (1 MiB)"
+        raise input_error("event_json", problem, _SIZE_HELP)
     return event
 
 
@@ -80,13 +83,6 @@ def check_depth(event: dict) -> None:
             raise input_error("event_json", problem, _DEPTH_HELP)
         children = value.values() if isinstance(value, dict) else value
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-
-
-def check_size(event: dict) -> None:
-    size = len(encode_event(event))  # the bytes sent, not an ASCII-escaped form that counts 'é' as 6
-    if size > MAX_EVENT_BYTES:
-        problem = f"the event is {size} bytes, more than Sentry's limit of {MAX_EVENT_BYTES} bytes (1 MiB)"
-        raise input_error("event_json", problem, _SIZE_HELP)
 
 
 def encode_event(event: dict) -> bytes:

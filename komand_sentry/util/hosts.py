@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Optional, Tuple
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: what str.isspace() calls a space
 _HOST_PORT = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::(?P<port>[0-9]*))?")
 _LABEL = {False: re.compile(r"[A-Za-z0-9-]{1,63}"), True: re.compile(r"[A-Za-z0-9_-]{1,63}")}  # by allow_underscore
-NOT_HTTP = "it is not an http or https URL with a host"
+NOT_HTTP = "its scheme is not http or https, or it has no host"
 NOT_A_HOST = "its host is not a valid host name or IP address"
 BAD_CHARACTERS = "its host holds characters a host name never has (only letters, digits, '-' and '.')"
 BAD_PORT = "its port is not a number from 1 to 65535"
@@ -30,16 +31,11 @@ class Origin:
     port: Optional[int]  # as written; None when the URL has none
     path: str
 
-    @property
-    def key(self) -> Tuple[str, str, int]:
-        """What decides where a request goes: the scheme, host and port a connection is made to."""
-        return _key(self.scheme, self.host, self.port)
-
 
 def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = False) -> Origin:
     """The URL's origin, or HostError. `allow_userinfo` for a DSN (its keys sit before '@'); `allow_underscore`
     for a DSN host too (Docker Compose service names such as sentry_web resolve although DNS forbids them)."""
-    if not isinstance(url, str) or SPACE_OR_CONTROL.search(url):
+    if not isinstance(url, str) or not url or SPACE_OR_CONTROL.search(url):
         raise HostError("it is empty or contains spaces or control characters")
     scheme, _, rest = url.partition("://")
     if scheme.lower() not in DEFAULT_PORTS or not rest:
@@ -49,10 +45,9 @@ def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = F
         raise HostError("it holds credentials (a user name or password before the host)")
     host, port = _host_and_port(hostport, allow_underscore)
     by_urllib, by_urllib3, path = _readings(url)
-    origin = Origin(scheme.lower(), host, port, path)
-    if not by_urllib == by_urllib3 == origin.key:
+    if not by_urllib == by_urllib3 == _key(scheme, host, port):  # the scheme, host and port connected to
         raise HostError(PARSERS_DISAGREE)
-    return origin
+    return Origin(scheme.lower(), host, port, path)
 
 
 def _host_and_port(hostport: str, allow_underscore: bool) -> Tuple[str, Optional[int]]:
@@ -77,11 +72,9 @@ def _why_not_a_host(hostport: str) -> str:
 
 
 def _is_ipv6(address: str) -> bool:
-    try:
-        ipaddress.IPv6Address(address)
-    except ValueError:
-        return False
-    return True
+    with suppress(ValueError):
+        return bool(ipaddress.IPv6Address(address))
+    return False
 
 
 def _is_host_name(name: str, allow_underscore: bool) -> bool:

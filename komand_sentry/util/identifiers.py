@@ -9,9 +9,6 @@ _SLUG = re.compile(r"[a-z0-9_\-]{1,100}")
 _NUMERIC_ID = re.compile(r"[0-9]{1,20}")
 _ISSUE_ID = re.compile(r"[0-9]{1,20}|[A-Za-z0-9_\-]{1,100}-[A-Za-z0-9]{1,20}")  # numeric or short ID
 _EVENT_ID = re.compile(r"[0-9a-f]{32}")
-EVENT_KEYWORDS = ("latest", "oldest", "recommended")
-MAX_CURSOR_CHARS = 1000
-MAX_TEXT_CHARS = 100_000
 _SLUG_HELP = (
     "A slug has only lowercase letters, digits, '-' and '_' (at most 100), as in the address bar of Sentry, for "
     "example my-org or backend-api."
@@ -53,8 +50,8 @@ def cursor_problem(value) -> Optional[str]:
     """Why `value` cannot be sent as a cursor, or None; the same rule for a cursor a server gives."""
     if not isinstance(value, str):
         return "it is not text"
-    if len(value) > MAX_CURSOR_CHARS:
-        return f"it is longer than {MAX_CURSOR_CHARS} characters"
+    if len(value) > 1000:
+        return "it is longer than 1000 characters"
     if not value.strip():
         return "it is only spaces"
     return None if value.isprintable() else "it holds control or invisible characters"  # lone surrogates too
@@ -72,7 +69,7 @@ def check_event_id(input_name: str, value: Optional[str]) -> str:
     """A keyword ('latest' when empty) or 32 hexadecimal digits: some servers read a number there as a database row."""
     text = (value or "latest").strip().lower() if value is None or isinstance(value, str) else ""
     text = text.replace("-", "") if len(text) == 36 else text
-    if text in EVENT_KEYWORDS or _EVENT_ID.fullmatch(text):
+    if text in ("latest", "oldest", "recommended") or _EVENT_ID.fullmatch(text):
         return text
     assistance = "Give latest, oldest or recommended, or the event's ID of 32 hexadecimal characters."
     raise _refused(input_name, value, "neither latest, oldest, recommended nor an event ID", assistance)
@@ -81,6 +78,6 @@ def check_event_id(input_name: str, value: Optional[str]) -> str:
 def check_text(input_name: str, value: Optional[str]) -> str:
     if not isinstance(value, str) or not value.strip():
         raise input_error(input_name, "it is empty", "Give the text of the comment.")
-    if len(value) > MAX_TEXT_CHARS:
-        raise input_error(input_name, f"it is longer than {MAX_TEXT_CHARS:,} characters", "Shorten the text.")
+    if len(value) > 100_000:
+        raise input_error(input_name, "it is longer than 100,000 characters", "Shorten the text.")
     return value

@@ -15,7 +15,6 @@ from komand_sentry.util.event import encode_event, normalise_event
 from komand_sentry.util.transport import Transport, header_seconds, one_step, web_api_rate_limit_wait
 
 ENVELOPE, STORE, AUTO = "envelope", "store", "auto"
-DEFAULT_SENTRY_VERSION = 7
 _EVENT_CATEGORIES = {"", "error", "default"}
 _CONTENT_HEADERS = {
     ENVELOPE: {"Content-Type": "application/x-sentry-envelope", "Content-Encoding": "gzip"},
@@ -48,7 +47,7 @@ class Ingestor:
         """The Submit Event action: everything is checked first, so that a refused event sends nothing."""
         dsn = parse_dsn(dsn_text)
         remember_secret(*dsn.secrets)  # hidden in every error and log line from now on
-        version = DEFAULT_SENTRY_VERSION if sentry_version is None else sentry_version
+        version = 7 if sentry_version is None else sentry_version
         if not 1 <= version <= 99:  # the runtime's schema check made it an integer
             raise input_error("sentry_version", "it is not a protocol version number", "Use 7, the current version.")
         event = normalise_event(event_json, *self.client_name.partition("/")[::2])  # the sdk's name and version
@@ -76,7 +75,7 @@ class Ingestor:
 def _confirmed(response: requests.Response, dsn: Dsn, endpoint: str, sent: str) -> str:
     """The event's ID, once Sentry's answer confirms it (as `id`, or as `event_id` on some store endpoints)."""
     if not 200 <= response.status_code < 300:
-        raise http_error(response.status_code, _what(dsn, endpoint), sentry_detail(response, dsn.secrets), "dsn")
+        raise http_error(response.status_code, _what(dsn, endpoint), sentry_detail(response), "dsn")
     body = json_or(response.content)
     ids = [body.get(key) for key in ("id", "event_id")] if isinstance(body, dict) else []
     confirmed = sorted(
@@ -84,14 +83,14 @@ def _confirmed(response: requests.Response, dsn: Dsn, endpoint: str, sent: str) 
     )
     if sent in confirmed:
         return sent
-    other = redact(repr(confirmed[0][:40]), dsn.secrets) if confirmed else None
+    other = redact(repr(confirmed[0][:40])) if confirmed else None
     texts = _OTHER_CONFIRMED if confirmed else _NOT_CONFIRMED
     raise _unsent(response, dsn, endpoint, Preset.INVALID_JSON, texts, other=other, sent=sent)
 
 
 def _unsent(response, dsn: Dsn, endpoint: str, preset: str, texts: tuple, cut=200, **values):
     """The error for an answer after which the event is not (or not known to be) stored; texts: cause, assistance."""
-    what, status, detail = _what(dsn, endpoint), response.status_code, sentry_detail(response, dsn.secrets)[:cut]
+    what, status, detail = _what(dsn, endpoint), response.status_code, sentry_detail(response)[:cut]
     data = f"HTTP {status} from {what}" + (f": {detail}" if detail else "")
     return preset_error(preset, data, texts[0].format(what=what, status=status, **values), texts[1])
 
