@@ -51,8 +51,7 @@ def state_time(moment: datetime) -> str:
 
 
 def query_time(moment: datetime) -> str:
-    """Milliseconds, rounded down: `firstSeen:>=` then includes every issue of that millisecond."""
-    return state_time(moment)[:23] + "Z"
+    return state_time(moment)[:23] + "Z"  # milliseconds, rounded down: `firstSeen:>=` includes all of that one
 
 
 @dataclass
@@ -90,15 +89,12 @@ class Walk:
     top: Dict[str, datetime] = field(default_factory=dict)  # the newest issues passed (whole groups)
     pages: int = 0
     dropped: bool = False  # whether issues were passed that `top` does not keep
-    ended: Optional[str] = None  # why the walk ended (never saved: an ended walk is absorbed)
+    ended: bool = False  # never saved: an ended walk is absorbed
 
     def passed_already(self, issue: Listed) -> bool:
         """Newest first, anything newer than the position was passed (a page repeats some when ties reorder)."""
         newer = self.oldest is not None and issue.first_seen > self.oldest
         return newer or (issue.first_seen == self.oldest and issue.id in self.oldest_ids)
-
-    def is_new(self, issue: Listed, watermark: Watermark) -> bool:
-        return watermark.is_new(issue) and not self.passed_already(issue)
 
     def passed(self, issue: Listed) -> None:
         if self.passed_already(issue):
@@ -111,18 +107,13 @@ class Walk:
         else:
             self.dropped = True
 
-    def turn_page(self, next_cursor: Optional[str], listed: List[Listed], watermark: Watermark) -> Optional[str]:
+    def turn_page(self, next_cursor: Optional[str], listed: List[Listed], watermark: Watermark) -> None:
+        """The walk ends at the last page, a cursor that does not advance, MAX_WALK_PAGES, or a page older than the
+        horizon (a server that ignored the bound)."""
         self.pages += 1
-        if next_cursor is None or not listed:
-            return "the last page"
-        if all(issue.first_seen < watermark.horizon for issue in listed):  # a server that ignored the bound
-            return "a page older than the horizon"
-        if next_cursor == self.cursor:
-            return "a cursor that does not advance (Sentry's pagination is not moving on)"
-        if self.pages >= MAX_WALK_PAGES:
-            return f"more than {MAX_WALK_PAGES:,} pages"
+        self.ended = next_cursor in (None, self.cursor) or not listed or self.pages >= MAX_WALK_PAGES
+        self.ended = self.ended or all(issue.first_seen < watermark.horizon for issue in listed)
         self.cursor = next_cursor
-        return None
 
 
 def _stamps(times: Dict[str, datetime]) -> Dict[str, str]:
@@ -138,30 +129,23 @@ def state_of(project: Project, watermark: Watermark, walk: Optional[Walk], **ext
     return state
 
 
-class StateProblem(Exception):
-    pass
-
-
 def restore(state, project: Project) -> Tuple[Watermark, Optional[Walk]]:
-    """The watermark and walk of a state this module wrote for this project; StateProblem for any other state."""
-    try:
-        if (state["version"], state["project"]) != (STATE_VERSION, "/".join(project)):
-            raise StateProblem(f"it is not a version {STATE_VERSION} state of this project")
-        watermark, walk = Watermark(_time(state["horizon"]), _times(state["seen"])), state.get("walk")
-        if walk is None:
-            return watermark, None
-        cursor, oldest, ids, pages = walk.get("cursor"), walk.get("oldest"), walk["oldest_ids"], walk["pages"]
-        if cursor is not None and cursor_problem(cursor) or type(pages) is not int or type(ids) is not list:
-            raise StateProblem("its walk is not of the shape this version saves")
-        oldest, dropped = None if oldest is None else _time(oldest), walk.get("dropped") is True
-        return watermark, Walk(cursor, oldest, set(map(str, ids)), _times(walk["top"]), pages, dropped)
-    except (LookupError, TypeError, AttributeError, ValueError) as error:
-        raise StateProblem(f"it is not of the shape this version saves ({type(error).__name__}: {error})") from None
+    """The watermark and walk of a state written for this project; else LookupError, TypeError or ValueError."""
+    if (state["version"], state["project"]) != (STATE_VERSION, "/".join(project)):
+        raise ValueError(f"it is not a version {STATE_VERSION} state of this project")
+    watermark, walk = Watermark(_time(state["horizon"]), _times(state["seen"])), state.get("walk")
+    if walk is None:
+        return watermark, None
+    cursor, oldest, ids, pages = walk.get("cursor"), walk.get("oldest"), walk["oldest_ids"], walk["pages"]
+    if cursor is not None and cursor_problem(cursor) or type(pages) is not int or type(ids) is not list:
+        raise ValueError("its walk is not of the shape this version saves")
+    oldest, dropped = None if oldest is None else _time(oldest), walk.get("dropped") is True
+    return watermark, Walk(cursor, oldest, set(map(str, ids)), _times(walk["top"]), pages, dropped)
 
 
 def _times(value: Dict[str, str]) -> Dict[str, datetime]:
     if len(value) > MAX_STATE_ISSUES:
-        raise StateProblem(f"it holds more than {MAX_STATE_ISSUES} issues")
+        raise ValueError(f"it holds more than {MAX_STATE_ISSUES} issues")
     return {issue_id: _time(moment) for issue_id, moment in value.items()}
 
 
@@ -190,8 +174,7 @@ def status_code_of(error: Exception) -> int:
 
 
 def retry_after_of(error: Exception) -> float:
-    """Seconds Sentry asked to wait (errors.rate_limited keeps them as `retry_after`); 60 when it did not say."""
-    wait = getattr(error, "retry_after", None)
+    wait = getattr(error, "retry_after", None)  # the seconds Sentry asked to wait (errors.rate_limited keeps them)
     return 60.0 if wait is None else float(wait)
 
 
@@ -239,14 +222,14 @@ class IssueCollection:
     def _take_up(self, state, start: datetime) -> None:
         try:
             self.watermark, self.walk = restore(state, self.project)
-        except StateProblem as problem:
+        except (LookupError, TypeError, AttributeError, ValueError) as problem:  # restore refused the state
             if state:
-                self.logger.warning(f"The saved state cannot be used ({problem}): starting at {query_time(start)}.")
+                why = f"{type(problem).__name__}: {problem}"
+                self.logger.warning(f"The saved state cannot be used ({why}): starting at {query_time(start)}.")
             self.watermark, self.walk = Watermark(floor_ms(start)), None
 
     def _page(self, walk: Walk) -> Iterator[Listed]:
-        """The new issues of the walk's next page, each passed once the next is asked for (the one a consumer stops
-        at is not); then `walk.ended` says whether the walk has ended (statsPeriod "": no 24 h statistics)."""
+        """The new issues of the walk's next page, each passed once the next is asked for (not the one stopped at)."""
         query = " ".join(filter(None, [self.query.strip(), f"firstSeen:>={query_time(self.watermark.horizon)}"]))
         page = self.api_of().list_project_issues(*self.project, query, "", None, PAGE_SIZE, walk.cursor, sort="new")
         listed = []
@@ -257,10 +240,10 @@ class IssueCollection:
                 self.logger.warning(f"Sentry listed an issue without an ID or a readable firstSeen: {issue_id!r}")
                 continue
             listed.append(Listed(issue_id, first_seen, raw))
-            if walk.is_new(listed[-1], self.watermark):
+            if self.watermark.is_new(listed[-1]) and not walk.passed_already(listed[-1]):
                 yield listed[-1]
             walk.passed(listed[-1])
-        walk.ended = walk.turn_page(page.next_cursor, listed, self.watermark)
+        walk.turn_page(page.next_cursor, listed, self.watermark)
 
 
 def collection_window(custom_config: dict, now: datetime) -> Tuple[datetime, datetime]:
@@ -294,8 +277,7 @@ class NewIssuePolls(IssueCollection):
     def poll(self, emit, save, running) -> float:
         """`emit(raw_issue)` sends an event, `save(state)` keeps the state, `running()` is False once stopping."""
         try:
-            poll = self._held_poll if self.walk is None else self._walked_poll
-            poll(emit, save, running)
+            (self._held_poll if self.walk is None else self._walked_poll)(emit, save, running)
         except Exception as error:  # noqa: B902 - nothing a poll meets may end the trigger; the next poll retries
             return self._fault(error)
         self.answered = True

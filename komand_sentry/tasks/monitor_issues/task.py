@@ -2,7 +2,7 @@ import insightconnect_plugin_runtime
 
 from insightconnect_plugin_runtime.telemetry import auto_instrument
 
-from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState, Input, Output, Component
+from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState, Input, Component
 
 # Custom imports below
 from insightconnect_plugin_runtime.exceptions import PluginException
@@ -11,20 +11,15 @@ from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.validation import validate_with_checked_schemas
 from komand_sentry.util.watermark import IssueCollection, check_project
 
-# The output is the list itself: shaped as the one property of an object, its table made once for this schema
-_ISSUES = {"type": "array", "items": {"$ref": "#/definitions/Issue"}}
-_LISTED = {"properties": {Output.ISSUES: _ISSUES}, "definitions": MonitorIssuesOutput.schema["definitions"]}
+_DEFINITIONS = MonitorIssuesOutput.schema["definitions"]
+_ISSUE = dict(_DEFINITIONS["Issue"], definitions=_DEFINITIONS)  # the output is a list: each item shaped to an Issue
 
 
 class MonitorIssues(insightconnect_plugin_runtime.Task):
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="monitor_issues",
-            description=Component.DESCRIPTION,
-            input=MonitorIssuesInput(),
-            output=MonitorIssuesOutput(),
-            state=MonitorIssuesState(),
+        super().__init__(
+            "monitor_issues", Component.DESCRIPTION, MonitorIssuesInput(), MonitorIssuesOutput(), MonitorIssuesState()
         )
         validate_with_checked_schemas(self.input, self.output, self.state)
 
@@ -41,5 +36,5 @@ class MonitorIssues(insightconnect_plugin_runtime.Task):
             return [], state, False, 400, error
         collection = IssueCollection(lambda: self.connection.api, project, self.logger)
         issues, state, has_more_pages, status_code, error = collection.collect(state, custom_config)
-        shaped = conform_output({Output.ISSUES: [issue_from_sentry(issue) for issue in issues]}, _LISTED)
-        return shaped.get(Output.ISSUES, []), state, has_more_pages, status_code, error
+        shaped = [conform_output(issue_from_sentry(issue), _ISSUE) for issue in issues]
+        return shaped, state, has_more_pages, status_code, error

@@ -11,13 +11,11 @@ PAUSE_SLICE = 0.5  # seconds between two looks for the orchestrator's shutdown f
 
 
 class NewIssue(insightconnect_plugin_runtime.Trigger):
+    stopping = False  # set for good once the orchestrator's shutdown flag has appeared
 
     def __init__(self):
-        super(self.__class__, self).__init__(
-            name="new_issue", description=Component.DESCRIPTION, input=NewIssueInput(), output=NewIssueOutput()
-        )
+        super().__init__("new_issue", Component.DESCRIPTION, NewIssueInput(), NewIssueOutput())
         validate_with_checked_schemas(self.input, self.output)
-        self.stopping = False
 
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
@@ -30,8 +28,10 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         project, query = check_project(organization_slug, project_slug), check_query(query)
         polls = NewIssuePolls(lambda: self.connection.api, project, query, check_interval(interval), self.logger)
         self.keep(polls.start(self.state))
-        while self.running():
-            self.pause(polls.poll(self.emit, self.keep, self.running))
+        while self.running():  # the wait between polls in short slices, so that a shutdown ends the trigger promptly
+            deadline = time.monotonic() + polls.poll(self.emit, self.keep, self.running)
+            while self.running() and time.monotonic() < deadline:
+                time.sleep(min(PAUSE_SLICE, deadline - time.monotonic()))
 
     def emit(self, issue: dict) -> None:
         self.send(conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema))
@@ -49,9 +49,3 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         """False from the moment the orchestrator's shutdown flag appears (`run_trigger` removes the flag)."""
         self.stopping = self.stopping or not self.run_trigger
         return not self.stopping
-
-    def pause(self, seconds: float) -> None:
-        """Wait before the next poll, in short slices so that a shutdown ends the trigger promptly."""
-        deadline = time.monotonic() + seconds
-        while self.running() and time.monotonic() < deadline:
-            time.sleep(min(PAUSE_SLICE, deadline - time.monotonic()))
