@@ -4,7 +4,7 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 from parameterized import parameterized
 
 from komand_sentry.actions.update_issue import UpdateIssue
-from komand_sentry.util.update import issue_changes
+from komand_sentry.util.update import changes_in
 from unit_test.util import (
     TOKEN,
     FakeSentry,
@@ -185,7 +185,7 @@ class TestValidation(UpdateTest):
 
     def test_window_of_exactly_a_week_accepted(self):
         self.assertEqual(
-            issue_changes(statusDetails={"ignoreCount": 1, "ignoreWindow": 10080}),
+            changes_in({"statusDetails": {"ignoreCount": 1, "ignoreWindow": 10080}}),
             {"statusDetails": {"ignoreCount": 1, "ignoreWindow": 10080}},
         )
 

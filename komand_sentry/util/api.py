@@ -32,9 +32,8 @@ class SentryApi(Client):
         self, organization, project, query, stats_period, short_id_lookup, limit, cursor, sort=None
     ):
         organization, project = check_slug("organization_slug", organization), check_slug("project_slug", project)
-        params = {"query": query, "statsPeriod": stats_period, "sort": sort}  # query "" lists every issue
-        if short_id_lookup is not None:
-            params["shortIdLookup"] = "1" if short_id_lookup else "0"  # Sentry compares with "1"
+        lookup = None if short_id_lookup is None else ("1" if short_id_lookup else "0")  # Sentry compares with "1"
+        params = {"query": query, "statsPeriod": stats_period, "sort": sort, "shortIdLookup": lookup}  # query "": all
         url = self.url(organization, "projects", organization, project, "issues")
         return self.list_pages(url, params, check_limit("limit", limit), check_cursor("cursor", cursor))
 
@@ -95,7 +94,13 @@ class SentryApi(Client):
         targets, updated, applied = self._bulk_targets(url, organization, project, issue_ids, query), [], {}
         for start in range(0, len(targets), CHUNK):
             chunk = targets[start : start + CHUNK]
-            answer = self._bulk_put(url, chunk, changes, updated)
+            try:
+                answer = self.answer(self.send("PUT", url, {"id": chunk}, changes), changes.get("assignedTo"))
+            except PluginException as error:
+                if updated:
+                    listed = ", ".join(updated[:50]) + (" ..." if len(updated) > 50 else "")
+                    error.data = f"{error.data} (already updated before this failure: {len(updated)} issues: {listed})"
+                raise
             if answer is not None:  # None: 204, nothing of this chunk matched
                 updated.extend(chunk)
                 applied = applied or answer
@@ -132,8 +137,11 @@ class SentryApi(Client):
         if issue_ids and query:
             raise input_error("query", "it cannot be combined with Issue IDs", "Give either Issue IDs or a Query.")
         if issue_ids:
-            given = self._numeric(organization, issue_ids)
-            return [issue_id for issue_id in given if self._in_scope(organization, project, issue_id)]
+            if len(issue_ids) > MAX_ISSUE_IDS:
+                raise input_error("issue_ids", f"more than {MAX_ISSUE_IDS:,} IDs", "Update the rest in another step.")
+            checked = [check_issue_id("issue_ids", value) for value in issue_ids]
+            numeric = [self.target(value, organization).id if is_short_id(value) else value for value in checked]
+            return [issue_id for issue_id in dict.fromkeys(numeric) if self._in_scope(organization, project, issue_id)]
         if not (query or "").strip():
             problem = "neither Issue IDs nor a Query was given"
             raise input_error("issue_ids", problem, "Give the issues to update as IDs or as a Query.")
@@ -145,33 +153,14 @@ class SentryApi(Client):
             )
         return list(dict.fromkeys(str(issue.get("id")) for issue in matching))
 
-    def _numeric(self, organization: str, issue_ids: List[str]) -> List[str]:
-        if len(issue_ids) > MAX_ISSUE_IDS:
-            raise input_error("issue_ids", f"more than {MAX_ISSUE_IDS:,} IDs", "Update at most 10,000 issues a step.")
-        checked = [check_issue_id("issue_ids", value) for value in issue_ids]
-        numeric = [self.target(value, organization).id if is_short_id(value) else value for value in checked]
-        return list(dict.fromkeys(numeric))  # in order, once each
-
     def _in_scope(self, organization: str, project: Optional[str], issue_id: str) -> bool:
-        """Whether the issue, read on its own, is one of the organization's (and the project's, if one is named)."""
         try:
             details = self.answer(self.send_issue("GET", self.target(issue_id, organization), ""))
-        except NotInOrganization:
-            return False
         except PluginException as error:
-            if error.preset == Preset.NOT_FOUND:
+            if isinstance(error, NotInOrganization) or error.preset == Preset.NOT_FOUND:
                 return False
             raise
         return not project or dig(details, "project", "slug") == project
-
-    def _bulk_put(self, url: str, chunk: List[str], changes: dict, updated: List[str]):
-        try:
-            return self.answer(self.send("PUT", url, {"id": chunk}, changes), changes.get("assignedTo"))
-        except PluginException as error:
-            if updated:
-                listed = ", ".join(updated[:50]) + (" ..." if len(updated) > 50 else "")
-                error.data = f"{error.data} (already updated before this failure: {len(updated)} issues: {listed})"
-            raise
 
 
 def _event_scope(event_id: str, environment: Optional[str]):

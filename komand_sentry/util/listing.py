@@ -1,6 +1,6 @@
 """Listings complete or saying where they stopped, in whole pages, at a bounded cost (docs/design/api.md)."""
 
-from collections import namedtuple
+from collections import Counter, namedtuple
 from typing import List, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
@@ -25,12 +25,12 @@ def page_size_for(remaining: Optional[int]) -> int:
 
 def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str], first=None) -> Page:
     """Every page (limit None), or whole pages until `limit` items; `first`: the answer to a request already sent."""
-    items, seen, budget, response = [], {cursor}, _Budget(what), first
+    items, seen, read, response = [], {cursor}, Counter(), first
     while True:
         if response is None:
             response = fetch(cursor, page_size_for(None if limit is None else limit - len(items)))
-        items.extend(budget.read(response, decode))
-        budget.check(len(items) <= MAX_ITEMS, f"{MAX_ITEMS} items")
+        items.extend(_read(response, decode, what, read))
+        _check(what, len(items) <= MAX_ITEMS, f"{MAX_ITEMS} items")
         following = next_cursor(response.headers.get("Link"), what)
         if following is None or (limit is not None and len(items) >= limit):
             return Page(items, following is not None, following)
@@ -41,34 +41,28 @@ def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str
                 assistance="Try again later; if it persists, list with a Limit and continue with Next Cursor.",
             )
         seen.add(following)
-        budget.check(len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")  # the pages read, and the cursor started from
+        _check(what, len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")  # the pages read, and the cursor started from
         cursor, response = following, None
 
 
-class _Budget:
-    """A listing's bodies and JSON containers, counted before a page is decoded, so one too costly is never built."""
+def _read(response, decode, what: str, read: Counter) -> List[dict]:
+    """A page, its bytes and JSON containers counted in `read` before it is decoded, so one too costly is never built."""
+    content = response.content
+    containers = content.count(b"{") + content.count(b"[")  # an upper bound: braces in strings count too
+    read.update(bytes=len(content), containers=containers)
+    _check(what, read["bytes"] <= MAX_LISTING_BYTES, f"{MAX_LISTING_BYTES >> 20} MiB of answers")
+    _check(what, containers <= MAX_PAGE_CONTAINERS, f"{MAX_PAGE_CONTAINERS} JSON objects in a page")
+    _check(what, read["containers"] <= MAX_LISTING_CONTAINERS, f"{MAX_LISTING_CONTAINERS} JSON objects in a listing")
+    page = decode(response)
+    if not (isinstance(page, list) and all(isinstance(item, dict) for item in page)):
+        raise unusable_answer(what, "it is not a list of JSON objects")
+    return page
 
-    def __init__(self, what: str):
-        self.what, self.bytes, self.containers = what, 0, 0
 
-    def read(self, response, decode) -> List[dict]:
-        content = response.content
-        containers = content.count(b"{") + content.count(b"[")  # an upper bound: braces in strings count too
-        self.bytes, self.containers = self.bytes + len(content), self.containers + containers
-        self.check(self.bytes <= MAX_LISTING_BYTES, f"{MAX_LISTING_BYTES >> 20} MiB of answers")
-        self.check(
-            containers <= MAX_PAGE_CONTAINERS and self.containers <= MAX_LISTING_CONTAINERS,
-            f"{MAX_PAGE_CONTAINERS} JSON objects in a page or {MAX_LISTING_CONTAINERS} in a listing",
+def _check(what: str, within: bool, bound: str) -> None:
+    if not within:
+        raise PluginException(
+            cause=f"Sentry's listing of {what} goes on past {bound}, the most the plugin takes in one step, "
+            "so it stopped the listing rather than let the step grow without end.",
+            assistance="List with a Limit and continue with Next Cursor.",
         )
-        page = decode(response)
-        if not (isinstance(page, list) and all(isinstance(item, dict) for item in page)):
-            raise unusable_answer(self.what, "it is not a list of JSON objects")
-        return page
-
-    def check(self, within: bool, bound: str) -> None:
-        if not within:
-            raise PluginException(
-                cause=f"Sentry's listing of {self.what} goes on past {bound}, the most the plugin takes in one step, "
-                "so it stopped the listing rather than let the step grow without end.",
-                assistance="List with a Limit and continue with Next Cursor.",
-            )

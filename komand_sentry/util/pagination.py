@@ -17,8 +17,7 @@ _ONE_PARAMETER, _ALL_PARAMETERS = re.compile(_PARAMETER), re.compile(f"(?:{_PARA
 
 
 def parse_link_header(value: Optional[str]) -> Dict[str, Dict[str, str]]:
-    """{'next': {'url': ..., 'rel': 'next', 'results': 'true', 'cursor': ...}, ...}; each search starts where the
-    previous one ended (one forward pass), text between link-values is skipped."""
+    """{'next': {'url': ..., 'rel': 'next', 'results': 'true', 'cursor': ...}, ...}, read in one forward pass."""
     links: Dict[str, Dict[str, str]] = {}
     value, position = value or "", 0
     while (start := value.find("<", position)) >= 0 and (end := value.find(">", start + 1)) >= 0:
@@ -72,7 +71,6 @@ def _unfollowable(what: str, link_header: str, problem: str) -> PluginException:
     return PluginException(
         cause=f"Sentry's answer to {what} has a Link header the plugin cannot follow ({problem}), so the listing "
         "may be incomplete.",
-        assistance="Try again; if it persists, check that no proxy between the plugin and Sentry rewrites the "
-        "Link header.",
+        assistance="Try again; if it persists, check that no proxy rewrites Sentry's Link header.",
         data=f"Link: {shown(link_header, 300)}",
     )

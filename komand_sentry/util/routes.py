@@ -1,6 +1,5 @@
 """The client's requests and answers: hosts, regions, issue routes (scoped or legacy) (docs/design/api.md)."""
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import quote, urlsplit
@@ -82,8 +81,7 @@ class Client:
         self._token, self.allowed_hosts = token, {urllib3.util.parse_url(root).host}  # and the organizations' regions
         transport.session.auth = self._authorize
         transport.session.headers["User-Agent"] = CLIENT_NAME
-        # by organization: its projects' IDs, its region root, its teams' IDs by slug
-        self._project_ids, self._region_roots, self._teams = {}, {}, {}
+        self._project_ids, self._region_roots, self._teams = {}, {}, {}  # each by organization
 
     def _authorize(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """The token, on requests to the allowed hosts only (a host is judged as urllib3, which connects, reads it)."""
@@ -97,23 +95,22 @@ class Client:
         return request
 
     def send(self, method: str, url: str, params: Optional[dict] = None, body=None) -> requests.Response:
-        request = {"params": {key: value for key, value in (params or {}).items() if value is not None}}
-        if body is not None:
-            request.update(data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"})
-        return self.transport.request(method, url, **request)
+        """requests leaves out the parameters that are None, and sends a body as JSON."""
+        return self.transport.request(method, url, params=params, json=body)
 
     def call(self, method: str, url: str, params: Optional[dict] = None, body=None):
         return self.answer(self.send(method, url, params, body))
 
     def answer(self, response: requests.Response, assignee: Optional[str] = None, expect=object):
         """The decoded answer of a request that must succeed (None for 204 No Content); `expect`: dict for an object."""
+        what = f"{response.request.method} {urlsplit(response.request.url).path}"
         if not 200 <= response.status_code < 300:
             if assignee is not None and response.status_code == 400 and "assignedTo" in response.text[:10000]:
                 raise bad_assignee(assignee, f"Sentry cannot resolve it ({sentry_detail(response)})")
-            raise http_error(response.status_code, describe(response), sentry_detail(response))
-        answer = None if response.status_code == 204 else decode_answer(response.content, describe(response))
+            raise http_error(response.status_code, what, sentry_detail(response))
+        answer = None if response.status_code == 204 else decode_answer(response.content, what)
         if not isinstance(answer, expect):
-            raise unusable_answer(describe(response), "it is not a JSON object")
+            raise unusable_answer(what, "it is not a JSON object")
         return answer
 
     def list_pages(self, url: str, params: Optional[dict] = None, limit=None, cursor=None, first=None) -> Page:
@@ -122,20 +119,16 @@ class Client:
 
         return collect(fetch, self.answer, f"GET {urlsplit(url).path}", limit, cursor, first)
 
-    def root_for(self, organization: Optional[str]) -> str:
-        """The organization's region host on sentry.io (looked up once); the configured host elsewhere."""
-        if not organization or urlsplit(self.root).hostname != SAAS_HOST:
-            return self.root
-        if organization not in self._region_roots:
+    def url(self, organization: Optional[str], *segments: str) -> str:
+        """On the organization's region host on sentry.io (looked up once), else on the configured host."""
+        if organization and urlsplit(self.root).hostname == SAAS_HOST and organization not in self._region_roots:
             details = self.call("GET", f"{self.root}/api/0/organizations/{quote(organization, safe='')}/")
             region = trusted_region(dig(details, "links", "regionUrl"))
             if region:
                 self.allowed_hosts.add(urllib3.util.parse_url(region).host)
             self._region_roots[organization] = region or self.root
-        return self._region_roots[organization]
-
-    def url(self, organization: Optional[str], *segments: str) -> str:
-        return f"{self.root_for(organization)}/api/0/" + "".join(f"{quote(part, safe='')}/" for part in segments)
+        root = self._region_roots.get(organization, self.root)
+        return f"{root}/api/0/" + "".join(f"{quote(part, safe='')}/" for part in segments)
 
     def target(self, issue_id: str, organization: Optional[str]) -> Issue:
         """The issue's numeric ID: a short ID is resolved within the organization (which proves it belongs there)."""
@@ -164,11 +157,10 @@ class Client:
             if not is_missing_route(response):
                 return response
             self.logger.info("The organization-scoped issue route is missing here; trying the legacy route.")
-        _refuse_unscoped(needs_scope, issue.organization)
+        if needs_scope:
+            raise unscoped_error(issue.organization, *needs_scope)
         if issue.organization:
             self.confirm_in_organization(issue)
-            if not self.legacy_routes_only:
-                self.logger.info("Sentry has no organization-scoped issue routes (an older server).")
             self.legacy_routes_only = True
         url = legacy_url(issue) if legacy_url else self.url(issue.organization, "issues", issue.id) + suffix
         return self.send(method, url, **request)
@@ -192,10 +184,6 @@ class Client:
         issue.confirmed = True
 
 
-def describe(response: requests.Response) -> str:
-    return f"{response.request.method} {urlsplit(response.request.url).path}"
-
-
 def page_params(params: Optional[dict], size: int, cursor: Optional[str]) -> dict:
     """Both page-size names Sentry's endpoints read (`limit` on issues, `per_page` elsewhere), and the cursor."""
     return dict(params or {}, limit=str(size), per_page=str(size), cursor=cursor or None)
@@ -205,11 +193,7 @@ def bad_assignee(value: str, problem: str) -> PluginException:
     return input_error("assignedTo", f"{value!r} cannot be assigned: {problem}", ASSIGNEES)
 
 
-def _refuse_unscoped(needs_scope, organization: Optional[str]) -> None:
-    if needs_scope:
-        name, what, assistance = needs_scope
-        where = (
-            "which this server does not have (an older Sentry)" if organization else "used only with an organization"
-        )
-        problem = f"{what} needs Sentry's organization-scoped issue endpoints, {where}"
-        raise input_error(name, problem, assistance if organization else f"{GIVE_ORGANIZATION}.")
+def unscoped_error(organization: Optional[str], name: str, what: str, assistance: str) -> PluginException:
+    where = "which this server does not have (an older Sentry)" if organization else "used only with an organization"
+    problem = f"{what} needs Sentry's organization-scoped issue endpoints, {where}"
+    return input_error(name, problem, assistance if organization else f"{GIVE_ORGANIZATION}.")

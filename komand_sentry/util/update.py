@@ -10,8 +10,8 @@ COMMIT_FORM = 'Give it as {"commit": "<SHA>", "repository": "<repository name>"}
 _COUNT_OF_WINDOW = {"ignoreWindow": "ignoreCount", "ignoreUserWindow": "ignoreUserCount"}
 
 
-def issue_changes(**given) -> dict:
-    """The changes given, by Sentry's own field names: status, statusDetails, substatus, assignedTo and FLAGS."""
+def changes_in(given: dict) -> dict:
+    """The inputs of Update Issue and Bulk Update Issues, which bear Sentry's names, as the changes they give."""
     assignee, details = given.get("assignedTo"), status_details(given.get("statusDetails"))
     changes = dict(status=given.get("status"), statusDetails=details, substatus=given.get("substatus"))
     changes = {name: value for name, value in changes.items() if value}  # "" and {} are not changes
@@ -23,32 +23,23 @@ def issue_changes(**given) -> dict:
     return changes
 
 
-def changes_in(params: dict) -> dict:  # the inputs of Update Issue and Bulk Update Issues bear Sentry's names
-    return issue_changes(**params)
-
-
 def status_details(details) -> dict:
     details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
     for name in _POSITIVE_INTEGERS:
-        problem = name in details and _number_problem(details, name)
-        if problem:
-            raise input_error(f"statusDetails.{name}", *problem)
-    _check_commit(details.get("inCommit"))
+        if name in details:
+            _check_number(details, name)
+    commit = details.get("inCommit")
+    if commit is not None and not (isinstance(commit, dict) and commit.get("commit") and commit.get("repository")):
+        raise input_error("statusDetails.inCommit", "it needs both commit and repository", COMMIT_FORM)
     return details
 
 
-def _check_commit(commit) -> None:
-    if commit is not None and not (isinstance(commit, dict) and commit.get("commit") and commit.get("repository")):
-        raise input_error("statusDetails.inCommit", "it needs both commit and repository", COMMIT_FORM)
-
-
-def _number_problem(details: dict, name: str):
-    """(problem, assistance) of a count, window or duration (the schema makes them integers), or None."""
-    value, count = details[name], _COUNT_OF_WINDOW.get(name)
+def _check_number(details: dict, name: str) -> None:
+    """A count, window or duration (the schema makes them integers) must be positive; a window needs its count."""
+    value, count, field = details[name], _COUNT_OF_WINDOW.get(name), f"statusDetails.{name}"
     if value < 1:
-        return "it must be a whole number of at least 1", "Give a positive number."
+        raise input_error(field, "it must be a whole number of at least 1", "Give a positive number.")
     if count and count not in details:
-        return f"it needs {count}", f"Give {count} with {name}."
+        raise input_error(field, f"it needs {count}", f"Give {count} with {name}.")
     if count and value > MAX_WINDOW_MINUTES:
-        return f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week."
-    return None
+        raise input_error(field, f"it is more than {MAX_WINDOW_MINUTES} minutes", "Give a window of at most a week.")
