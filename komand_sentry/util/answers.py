@@ -17,7 +17,6 @@ def json_or(content: Optional[Union[bytes, str]], default=None):
 
 
 def decode_answer(content: Optional[bytes], what: str):
-    """The decoded body of a successful answer, or a PluginException naming the request."""
     body = json_or(content, NOT_JSON)
     if body is NOT_JSON:
         raise unusable_answer(what, "it is not JSON")

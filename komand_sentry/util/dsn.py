@@ -13,8 +13,6 @@ ASSISTANCE = (
     "Copy the DSN again from the Sentry project's Client Keys (DSN) settings. It has the form "
     "https://<public key>@<host>/<project ID>, for example https://abc123@o1.ingest.us.sentry.io/456."
 )
-_KEY = re.compile(r"[A-Za-z0-9_\-]+")
-_PROJECT_ID = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,6 @@ class Dsn:
         return self._url("", f"/api/{self.project_id}/{kind}/")
 
     def without_secret(self) -> str:
-        """The DSN as the envelope header carries it: public key only."""
         return self._url(f"{self.public_key}@", f"/{self.project_id}")
 
     def auth_header(self, sentry_version: int, client: str) -> str:
@@ -54,28 +51,23 @@ def parse_dsn(value: str) -> Dsn:
     except HostError as problem:
         raise _invalid(str(problem))
     parts = urlsplit(value)  # check_url has made sure that urlsplit reads it, and reads it as urllib3 does
-    keys = _keys(parts.username, parts.password)
-    return Dsn(origin.scheme, origin.host, origin.port, *_prefix_and_project(parts.path), *keys)
+    public_key, secret_key = unquote(parts.username or ""), unquote(parts.password or "") or None
+    if not public_key:
+        raise _invalid("it has no public key (the part before '@')")
+    if not all(re.fullmatch(r"[A-Za-z0-9_\-]+", key) for key in filter(None, (public_key, secret_key))):
+        raise _invalid("its key holds characters a Sentry key never has")  # fullmatch: not even a final '\n'
+    return Dsn(origin.scheme, origin.host, origin.port, *_prefix_and_project(origin.path), public_key, secret_key)
 
 
 def _prefix_and_project(path: str) -> Tuple[str, str]:
     prefix, _, project_id = path.rstrip("/").rpartition("/")
     if not project_id:
         raise _invalid("it has no project ID (the last part of its path)")
-    if not _PROJECT_ID.fullmatch(project_id):
+    if not re.fullmatch(r"[0-9]+", project_id):
         raise _invalid("its project ID (the last part of its path) is not a number")
     if "/." in prefix or "//" in path.rstrip("/"):
         raise _invalid("its path holds empty or dot segments")
     return prefix, project_id
-
-
-def _keys(user: Optional[str], password: Optional[str]) -> Tuple[str, Optional[str]]:
-    public_key, secret_key = unquote(user or ""), unquote(password or "") or None
-    if not public_key:
-        raise _invalid("it has no public key (the part before '@')")
-    if not all(_KEY.fullmatch(key) for key in filter(None, (public_key, secret_key))):
-        raise _invalid("its key holds characters a Sentry key never has")  # fullmatch: not even a final '\n'
-    return public_key, secret_key
 
 
 def _invalid(problem: str) -> PluginException:

@@ -102,7 +102,7 @@ def http_error(status: int, what: str, detail: str, scope: str = "token") -> Plu
     data = f"HTTP {status} from {what}" + (f": {detail}" if detail else "")
     if status == 429:
         return rate_limited(what, None, data)
-    found = _ANSWERS.get(("dsn" if scope == "dsn" else "token", status)) or _ANSWERS.get((None, status))
+    found = _ANSWERS.get((scope, status)) or _ANSWERS.get((None, status))
     preset, cause, assistance = found or _ANSWERS[None, 4 if 400 <= status < 500 else 5]
     return preset_error(preset, data, cause.format(status=status), assistance)
 

@@ -12,8 +12,6 @@ MAX_EVENT_BYTES = 1024 * 1024
 MAX_EVENT_DEPTH = 100  # Relay refuses JSON nested beyond 128 levels; Python's own recursion stops near 1000
 LEVELS = ("fatal", "error", "warning", "info", "debug")
 _LEVEL_HELP = f"Use one of {', '.join(LEVELS)}."
-_EVENT_ID = re.compile(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}")  # dashed or not
-_VALUES_LISTS = ("exception", "breadcrumbs", "threads")
 _EVENT_ID_HELP = "Leave event_id out to have one generated, or give a UUID such as 'fc6d8c0c43fc4630ad850ee518f1b9d0'."
 _TIMESTAMP_HELP = "Give a date such as '2026-11-29T14:03:00Z' or '2026-11-29T15:03:00+01:00'."
 _SIZE_HELP = "Shorten the event: trim long messages, extra data, breadcrumbs or stack frames."
@@ -21,7 +19,6 @@ _DEPTH_HELP = "Flatten the event: put deeply nested data in a string (for exampl
 
 
 def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
-    """A copy of the event, ready to send; raises PluginException naming the field that cannot be sent."""
     if not isinstance(event_json, dict):
         raise input_error("event_json", "it is not a JSON object", "Give the event as a JSON object.")
     check_depth(event_json)
@@ -32,7 +29,7 @@ def normalise_event(event_json: dict, sdk_name: str, sdk_version: str) -> dict:
             event.pop(name, None)
         else:
             event[name] = normalise(event[name])
-    for name in _VALUES_LISTS:
+    for name in ("exception", "breadcrumbs", "threads"):
         if isinstance(event.get(name), list):  # the seed's list form; current servers want {"values": [...]}
             event[name] = {"values": event[name]}
     event.setdefault("platform", "other")
@@ -48,7 +45,7 @@ def normalise_event_id(value) -> str:
     if value is None or value == "":
         return uuid.uuid4().hex
     text = value.strip().lower() if isinstance(value, str) else ""
-    if not _EVENT_ID.fullmatch(text):
+    if not re.fullmatch(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}", text):  # dashed or not
         raise input_error("event_json.event_id", "it is not 32 hexadecimal characters (a UUID)", _EVENT_ID_HELP)
     return text.replace("-", "")
 

@@ -5,10 +5,7 @@ from typing import Optional
 
 from komand_sentry.util.errors import input_error
 
-_SLUG = re.compile(r"[a-z0-9_\-]{1,100}")
-_NUMERIC_ID = re.compile(r"[0-9]{1,20}")
 _ISSUE_ID = re.compile(r"[0-9]{1,20}|[A-Za-z0-9_\-]{1,100}-[A-Za-z0-9]{1,20}")  # numeric or short ID
-_EVENT_ID = re.compile(r"[0-9a-f]{32}")
 _SLUG_HELP = (
     "A slug has only lowercase letters, digits, '-' and '_' (at most 100), as in the address bar of Sentry, for "
     "example my-org or backend-api."
@@ -22,7 +19,7 @@ def _refused(input_name: str, value, what: str, assistance: str):
 
 
 def check_slug(input_name: str, value: str) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):  # fullmatch: '$' alone lets a final '\n' by
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9_\-]{1,100}", value):  # not even a final '\n'
         raise _refused(input_name, value, "not a Sentry slug", _SLUG_HELP)
     return value
 
@@ -35,7 +32,7 @@ def check_issue_id(input_name: str, value: str) -> str:
 
 
 def is_short_id(issue_id: str) -> bool:
-    return not _NUMERIC_ID.fullmatch(issue_id)
+    return not re.fullmatch(r"[0-9]{1,20}", issue_id)
 
 
 def check_cursor(input_name: str, value: Optional[str]) -> Optional[str]:
@@ -69,7 +66,7 @@ def check_event_id(input_name: str, value: Optional[str]) -> str:
     """A keyword ('latest' when empty) or 32 hexadecimal digits: some servers read a number there as a database row."""
     text = (value or "latest").strip().lower() if value is None or isinstance(value, str) else ""
     text = text.replace("-", "") if len(text) == 36 else text
-    if text in ("latest", "oldest", "recommended") or _EVENT_ID.fullmatch(text):
+    if text in ("latest", "oldest", "recommended") or re.fullmatch(r"[0-9a-f]{32}", text):
         return text
     assistance = "Give latest, oldest or recommended, or the event's ID of 32 hexadecimal characters."
     raise _refused(input_name, value, "neither latest, oldest, recommended nor an event ID", assistance)

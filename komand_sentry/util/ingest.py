@@ -27,14 +27,11 @@ _NOT_CONFIRMED = (  # a 2xx answer that does not confirm the event sent: (cause,
 _OTHER_CONFIRMED = (
     "Sentry's answer to {what} confirmed another event ID ({other}) than the one sent ({sent}), so this event may "
     "not have been stored.",
-    "Verify that the DSN points at the Sentry server meant (not a proxy or another service) and try again: the "
-    "event keeps its event ID, so sending it again cannot store it twice.",
+    "Verify that the DSN points at the Sentry server meant, not a proxy; sending again cannot store the event twice.",
 )
 _NO_ENVELOPE_ENDPOINT = (
-    "The server does not seem to have an envelope endpoint (HTTP {status}): it is most likely a Sentry older than "
-    "20.6.",
-    "Set Endpoint to auto (or store) for this server. If it is Sentry 20.6 or later, verify the DSN's key and "
-    "project ID instead.",
+    "The server has no envelope endpoint (HTTP {status}): it is most likely a Sentry older than 20.6.",
+    "Set Endpoint to auto (or store); on Sentry 20.6 or later, verify the DSN's key and project ID instead.",
 )
 
 

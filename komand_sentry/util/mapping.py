@@ -131,7 +131,6 @@ def comment_from_sentry(activity: dict) -> dict:
 
 
 def page_output(page, list_name: str, from_sentry, schema: dict) -> dict:
-    """A list action's output: the items, whether more remain and where to continue."""
     output = {list_name: [from_sentry(item) for item in page.items], "has_more": page.has_more}
     if page.next_cursor:
         output["next_cursor"] = page.next_cursor

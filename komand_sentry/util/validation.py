@@ -16,6 +16,5 @@ class CachedValidation:
 
 
 def validate_with_checked_schemas(*variables) -> None:
-    """Give the runtime's Input/Output objects (`action.input`, `action.output`) the cached validation."""
     for variable in variables:
         variable.validate = CachedValidation(variable.schema)
