@@ -168,8 +168,7 @@ def check_interval(interval) -> int:
 
 
 def status_code_of(error: Exception) -> int:
-    """Sentry's status (an HTTP error's data starts "HTTP <status>"), else the one the error's kind stands for."""
-    found = re.match(r"HTTP (\d{3})\b", str(getattr(error, "data", "") or ""))
+    found = re.match(r"HTTP (\d{3})\b", str(getattr(error, "data", "")))  # an HTTP error's data: "HTTP <status> ..."
     return int(found.group(1)) if found else _STATUS_OF_PRESET.get(getattr(error, "preset", None), 500)
 
 
@@ -194,8 +193,8 @@ class IssueCollection:
     def state(self, **extra) -> dict:
         return state_of(self.project, self.watermark, self.walk, **extra)
 
-    def collect(self, state, custom_config) -> tuple:
-        """(new issues, the state to pass next, has_more_pages, status_code, error)."""
+    def collect(self, state, custom_config, shape) -> tuple:
+        """(the new issues, each `shape`d; the state to pass next, has_more_pages, status_code, error)."""
         now = self.now()
         floor, first = collection_window(custom_config or {}, now)
         self._take_up(state, first)
@@ -205,7 +204,7 @@ class IssueCollection:
             return [], self.state(rate_limit_reset_epoch=reset), False, 429, _still_limited(reset)
         walk = self.walk or Walk()
         try:
-            new = [issue.raw for issue in self._page(walk)]
+            new = [shape(issue.raw) for issue in self._page(walk)]
         except PluginException as error:  # the state as it was: the next call does it again
             return self._collect_fault(error, now)
         self.walk = None if walk.ended else walk

@@ -35,6 +35,4 @@ class MonitorIssues(insightconnect_plugin_runtime.Task):
         except PluginException as error:  # a task answers with its error object; the state stays as it was
             return [], state, False, 400, error
         collection = IssueCollection(lambda: self.connection.api, project, self.logger)
-        issues, state, has_more_pages, status_code, error = collection.collect(state, custom_config)
-        shaped = [conform_output(issue_from_sentry(issue), _ISSUE) for issue in issues]
-        return shaped, state, has_more_pages, status_code, error
+        return collection.collect(state, custom_config, lambda issue: conform_output(issue_from_sentry(issue), _ISSUE))

@@ -37,12 +37,11 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         self.send(conform_output({Output.ISSUE: issue_from_sentry(issue)}, self.output.schema))
 
     def keep(self, state: dict) -> None:
-        """The watermark, in the state file the runtime keeps for the workflow's triggerId (none: stateless)."""
         self.state = state
         self._save_state()
 
     def _save_state(self):
-        if self.state_file:  # without a triggerId the runtime has no file, and its own save would fail
+        if self.state_file:  # the runtime keeps one for the workflow's triggerId; without one its own save would fail
             super()._save_state()
 
     def running(self) -> bool:
