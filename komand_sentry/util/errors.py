@@ -9,7 +9,6 @@ from komand_sentry.util.answers import json_or
 
 Preset = PluginException.Preset
 MAX_DETAIL_CHARS = 500
-MAX_BODY_READ = 64 * 1024  # enough for any JSON error of Sentry's; only the detail is shown
 _KNOWN_SECRETS: set = set()  # every token and DSN key this process was given; never shown, whatever the connection
 
 
@@ -48,7 +47,7 @@ def sentry_detail(response) -> str:
 def _said(response) -> str:
     """`detail`, `error`, DRF field errors ({"status": ["..."]}) or the body itself, as text."""
     try:
-        text = (response.content or b"")[:MAX_BODY_READ].decode("utf-8", errors="replace")
+        text = (response.content or b"")[: 64 * 1024].decode("utf-8", errors="replace")  # any JSON error of Sentry's
     except Exception:  # a body that cannot be read says nothing more than the status
         return ""
     body = json_or(text)
@@ -60,37 +59,29 @@ def _said(response) -> str:
     return text if body is None else body if isinstance(body, str) else json.dumps(body)
 
 
+_TOKEN_SCOPES = (
+    "Give the token the scope the action needs (event:read to list and read, event:write to update and comment) "
+    "and membership of the organization, then try again."
+)
+_CHECK_IDENTIFIERS = (
+    "Verify the organization, project and issue identifiers, and that the connection URL points at the Sentry host "
+    "(and region) that holds them."
+)
+_COPY_DSN = "Verify the DSN: copy it again from the project's Client Keys (DSN) settings."
+_SMALLER_EVENT = "Send a smaller event (at most 1 MiB)."
 _UNAVAILABLE = (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None)
 _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: whatever the credential
     ("token", 401): (Preset.API_KEY, "Sentry refused the auth token (HTTP 401).", None),
-    ("token", 403): (
-        Preset.UNAUTHORIZED,
-        "The auth token is not allowed to do this (HTTP 403).",
-        "Give the token the scope the action needs (event:read to list and read, event:write to update and "
-        "comment) and membership of the organization, then try again.",
-    ),
-    ("dsn", 401): (
-        Preset.API_KEY,
-        "Sentry refused the DSN's key (HTTP 401).",
-        "Verify the DSN: copy it again from the project's Client Keys (DSN) settings.",
-    ),
+    ("token", 403): (Preset.UNAUTHORIZED, "The auth token is not allowed to do this (HTTP 403).", _TOKEN_SCOPES),
+    ("dsn", 401): (Preset.API_KEY, "Sentry refused the DSN's key (HTTP 401).", _COPY_DSN),
     ("dsn", 403): (
         Preset.UNAUTHORIZED,
         "Sentry rejected the event for this DSN (HTTP 403): the key or project is unknown, disabled or not allowed "
         "to send events.",
         "Verify the DSN's key and project ID in the project's Client Keys (DSN) settings.",
     ),
-    (None, 404): (
-        Preset.NOT_FOUND,
-        "Sentry has no such resource (HTTP 404).",
-        "Verify the organization, project and issue identifiers, and that the connection URL points at the Sentry "
-        "host (and region) that holds them.",
-    ),
-    (None, 413): (
-        Preset.BAD_REQUEST,
-        "Sentry refused the request as too large (HTTP 413).",
-        "Send a smaller event (at most 1 MiB).",
-    ),
+    (None, 404): (Preset.NOT_FOUND, "Sentry has no such resource (HTTP 404).", _CHECK_IDENTIFIERS),
+    (None, 413): (Preset.BAD_REQUEST, "Sentry refused the request as too large (HTTP 413).", _SMALLER_EVENT),
     (None, 4): (Preset.BAD_REQUEST, "Sentry could not process the request (HTTP {status}).", None),
     (None, 5): (Preset.SERVER_ERROR, "Sentry failed with a server error (HTTP {status}).", None),
     **dict.fromkeys([(None, 502), (None, 503), (None, 504)], _UNAVAILABLE),

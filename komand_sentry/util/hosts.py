@@ -33,8 +33,7 @@ class Origin:
 
 
 def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = False) -> Origin:
-    """The URL's origin, or HostError. `allow_userinfo` for a DSN (its keys sit before '@'); `allow_underscore`
-    for a DSN host too (Docker Compose service names such as sentry_web resolve although DNS forbids them)."""
+    """The URL's origin, or HostError; a DSN allows userinfo (its keys) and underscores (Docker Compose host names)."""
     if not isinstance(url, str) or not url or SPACE_OR_CONTROL.search(url):
         raise HostError("it is empty or contains spaces or control characters")
     scheme, _, rest = url.partition("://")

@@ -16,10 +16,8 @@ from komand_sentry.util.transport import Transport, header_seconds, one_step, we
 
 ENVELOPE, STORE, AUTO = "envelope", "store", "auto"
 _EVENT_CATEGORIES = {"", "error", "default"}
-_CONTENT_HEADERS = {
-    ENVELOPE: {"Content-Type": "application/x-sentry-envelope", "Content-Encoding": "gzip"},
-    STORE: {"Content-Type": "application/json"},
-}
+_ENVELOPE_HEADERS = {"Content-Type": "application/x-sentry-envelope", "Content-Encoding": "gzip"}
+_CONTENT_HEADERS = {ENVELOPE: _ENVELOPE_HEADERS, STORE: {"Content-Type": "application/json"}}
 _NOT_CONFIRMED = (  # a 2xx answer that does not confirm the event sent: (cause, assistance)
     "Sentry's answer to {what} did not confirm an event ID, so the event may not have been stored.",
     "Verify that the DSN points at a Sentry server (not a proxy or login page) and try again.",

@@ -20,27 +20,25 @@ def conform_output(output: dict, schema: dict) -> dict:
 
 
 def _fields(schema: dict) -> Dict[str, Field]:
-    """The schema's object nodes as {property: Field}; a definition is made once (it may refer to itself)."""
+    """The schema's object nodes as {property: Field}."""
     definitions, named = schema.get("definitions", {}), {}
 
     def of(node: dict) -> Dict[str, Field]:
         return {key: field(sub) for key, sub in node.get("properties", {}).items()}
 
     def field(node: dict) -> Field:
-        if "$ref" in node:
-            return _object, definition(node["$ref"].rpartition("/")[2])
+        if "$ref" in node:  # a definition is made once: it may refer to itself
+            name = node["$ref"].rpartition("/")[2]
+            if name not in named:
+                named[name] = {}
+                named[name].update(of(definitions[name]))
+            return _object, named[name]
         kind = node.get("type")
         if kind == "array":
             return _array, field(node.get("items", {}))
         if kind == "object" and "properties" in node:
             return _object, of(node)
         return _SCALARS.get(kind, _anything), None
-
-    def definition(name: str) -> Dict[str, Field]:
-        if name not in named:
-            named[name] = {}
-            named[name].update(of(definitions[name]))
-        return named[name]
 
     return of(schema)
 
