@@ -1,6 +1,5 @@
 """Sentry's Web API (/api/0/): each operation is a path, its parameters and one call (docs/design/api.md)."""
 
-from functools import partial
 from typing import List, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
@@ -61,7 +60,7 @@ class SentryApi(Client):
     def get_issue_event(self, issue_id, event_id, organization, environment) -> dict:
         event_id = check_event_id("event_id", event_id)  # before a short ID is resolved: bad input sends nothing
         issue = self.target(issue_id, organization)
-        by_id = None if event_id in ("latest", "oldest") else partial(self._legacy_event_url, event_id)
+        by_id = None if event_id in ("latest", "oldest") else lambda issue: self._legacy_event_url(event_id, issue)
         params, scope = {"environment": environment}, _event_scope(event_id, environment)
         response = self.send_issue("GET", issue, f"events/{event_id}/", scope, by_id, params=params)
         event = self.answer(response, expect=dict)
@@ -137,11 +136,7 @@ class SentryApi(Client):
         if issue_ids and query:
             raise input_error("query", "it cannot be combined with Issue IDs", "Give either Issue IDs or a Query.")
         if issue_ids:
-            if len(issue_ids) > MAX_ISSUE_IDS:
-                raise input_error("issue_ids", f"more than {MAX_ISSUE_IDS:,} IDs", "Update the rest in another step.")
-            checked = [check_issue_id("issue_ids", value) for value in issue_ids]
-            numeric = [self.target(value, organization).id if is_short_id(value) else value for value in checked]
-            return [issue_id for issue_id in dict.fromkeys(numeric) if self._in_scope(organization, project, issue_id)]
+            return self._given_targets(organization, project, issue_ids)
         if not (query or "").strip():
             problem = "neither Issue IDs nor a Query was given"
             raise input_error("issue_ids", problem, "Give the issues to update as IDs or as a Query.")
@@ -152,6 +147,14 @@ class SentryApi(Client):
                 assistance="Narrow the query (for example with a project, a release or a level), or update in parts.",
             )
         return list(dict.fromkeys(str(issue.get("id")) for issue in matching))
+
+    def _given_targets(self, organization: str, project: Optional[str], issue_ids: List[str]) -> List[str]:
+        """The IDs checked, then short IDs resolved, once each, and those in the organization (and project) kept."""
+        if len(issue_ids) > MAX_ISSUE_IDS:
+            raise input_error("issue_ids", f"more than {MAX_ISSUE_IDS:,} IDs", "Update the rest in another step.")
+        checked = [check_issue_id("issue_ids", value) for value in issue_ids]
+        numeric = [self.target(value, organization).id if is_short_id(value) else value for value in checked]
+        return [issue_id for issue_id in dict.fromkeys(numeric) if self._in_scope(organization, project, issue_id)]
 
     def _in_scope(self, organization: str, project: Optional[str], issue_id: str) -> bool:
         try:

@@ -9,7 +9,7 @@ import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.answers import NOT_JSON, decode_answer, json_or, unusable_answer
-from komand_sentry.util.errors import http_error, input_error, remember_secret, sentry_detail
+from komand_sentry.util.errors import http_error, input_error, sentry_detail
 from komand_sentry.util.hosts import HostError, check_url
 from komand_sentry.util.identifiers import check_issue_id, check_slug, is_short_id
 from komand_sentry.util.listing import Page, collect
@@ -77,7 +77,6 @@ class Client:
         self.root, self.transport, self.logger = root, transport, logger
         self.default_organization = default_organization or None
         self.legacy_routes_only = False  # learnt from a server without organization-scoped routes (Sentry 9)
-        remember_secret(token)
         self._token, self.allowed_hosts = token, {urllib3.util.parse_url(root).host}  # and the organizations' regions
         transport.session.auth = self._authorize
         transport.session.headers["User-Agent"] = CLIENT_NAME
@@ -169,8 +168,7 @@ class Client:
         """On a legacy route: the issue's project must be one of the organization's (listed again once if older)."""
         if issue.confirmed:
             return
-        if "project" not in (issue.details or {}):
-            issue.details = self.call("GET", self.url(issue.organization, "issues", issue.id))
+        issue.details = self.call("GET", self.url(issue.organization, "issues", issue.id))
         project_id, organization = str(dig(issue.details, "project", "id") or ""), issue.organization
         if project_id not in self._project_ids.get(organization, ()):
             projects = self.list_pages(self.url(organization, "organizations", organization, "projects")).items

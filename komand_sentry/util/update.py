@@ -24,7 +24,7 @@ def changes_in(given: dict) -> dict:
 
 
 def status_details(details) -> dict:
-    details = {key: value for key, value in (details or {}).items() if value is not None and value != ""}
+    details = {key: value for key, value in (details or {}).items() if value not in (None, "")}
     for name in _POSITIVE_INTEGERS:
         if name in details:
             _check_number(details, name)
