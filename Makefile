@@ -64,7 +64,7 @@ tarball:
 	rm -rf build
 	rm -rf $(PKG)
 	tar -cvzf $(PKG) --exclude=$(PKG) --exclude=tests --exclude=run.sh --exclude=.venv --exclude=.venv-tools \
-	    --exclude=.servers --exclude=bench --exclude=scripts *
+	    --exclude=.servers --exclude=bench --exclude=scripts --exclude=testkit *
 
 image:
 	$(info [*] Building plugin image)
