@@ -22,11 +22,7 @@ from komand_sentry.util.hosts import HostError, check_url
 from komand_sentry.util.wire import REQUEST_TIMEOUTS, STEP_TIMEOUTS, TransientFault
 
 MAX_ATTEMPTS = 4  # first try + 3 retries of a transient fault
-MAX_RATE_LIMIT_WAITS = 5
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-DEFAULT_RATE_LIMIT_WAIT = 60.0  # what Sentry means by a 429 that names no time
-MAX_TOLD_WAIT = 30 * 24 * 3600.0  # a longer wait is told as "later", not as a number of seconds
-READ_CHUNK = 256 * 1024
 _RFC_RETRY_AFTER = urllib3.util.Retry(0)
 _RFC_RETRY_AFTER.retry_after_max = math.inf  # urllib3 caps the wait at 6 h; the step decides what is too long
 _STEP: ContextVar = ContextVar("komand_sentry_step", default=None)
@@ -59,8 +55,7 @@ def one_step(operation):
 
 class Transport:
     def __init__(self, session: requests.Session, settings: Settings, logger, sleep=time.sleep, clock=time.monotonic):
-        self.session, self.settings, self.logger = session, settings, logger
-        self._sleep, self._clock = sleep, clock
+        self.session, self.settings, self.logger, self._sleep, self._clock = session, settings, logger, sleep, clock
         for prefix in ("https://", "http://"):  # requests' own adapter, not one a test mounted
             if type(session.get_adapter(prefix)) is requests.adapters.HTTPAdapter:
                 session.mount(prefix, wire.DeadlineAdapter())
@@ -68,10 +63,8 @@ class Transport:
     @contextlib.contextmanager
     def step(self):
         """Every request inside shares one step's time limit and waiting budget (an enclosing step's, if any)."""
-        budget = _STEP.get()
-        if budget is None:
-            limit = STEP_TIMEOUTS * self.settings.timeout + self.settings.max_retry_wait
-            budget = StepBudget(self._clock() + limit, limit)
+        limit = STEP_TIMEOUTS * self.settings.timeout + self.settings.max_retry_wait
+        budget = _STEP.get() or StepBudget(self._clock() + limit, limit)
         token = _STEP.set(budget)
         try:
             yield budget
@@ -79,10 +72,12 @@ class Transport:
             _STEP.reset(token)
 
     def request(self, method: str, url: str, secrets: Iterable[str] = (), rate_limit_wait=None, **kwargs):
-        """Send until Sentry gives a definite answer; return it (any status but 429/5xx) or raise PluginException.
-        `secrets` are hidden from every error and log line from now on; `rate_limit_wait` reads a 429's wait."""
+        """Sentry's definite answer (any status but 429/5xx), else a PluginException; `secrets` are hidden from now on."""
         remember_secret(*secrets)
-        what = f"{method} {self._destination(method, url)}"
+        try:
+            what = f"{method} {check_url(url, allow_underscore=True).path}"  # a host every URL parser reads alike
+        except HostError as problem:
+            raise wire.failure(f"The URL for {method} is not valid: {problem}.", wire.CHECK_THE_URL)
         with self.step() as budget:
             attempts = rate_limit_waits = 0
             while True:
@@ -92,26 +87,18 @@ class Transport:
                 except TransientFault as fault:
                     if fault.rate_limited:
                         attempts, rate_limit_waits = 0, rate_limit_waits + 1
-                    if attempts >= MAX_ATTEMPTS or rate_limit_waits > MAX_RATE_LIMIT_WAITS:
+                    if attempts >= MAX_ATTEMPTS or rate_limit_waits > 5:
                         raise fault.error from None
                     self._wait_or_fail(budget, fault, what, attempts + 1)
 
-    def _destination(self, method: str, url: str) -> str:
-        """The URL's path, once its host is one that every URL parser on the way reads alike."""
-        try:
-            return check_url(url, allow_underscore=True).path
-        except HostError as problem:
-            raise wire.failure(f"The URL for {method} is not valid: {problem}.", wire.CHECK_THE_URL)
-
     def _attempt(self, method, url, what, rate_limit_wait, attempt: int, kwargs) -> requests.Response:
-        """One attempt: the answer, or a TransientFault that says what to wait and what to report."""
         try:
             response = self._send_once(method, url, what, **kwargs)
         except TransientFault as fault:
             fault.wait = 0.0 if fault.immediate and attempt == 1 else backoff(attempt)
             raise
         if response.status_code == 429:
-            raise _rate_limit_fault(response, what, rate_limit_wait or web_api_rate_limit_wait)
+            raise _rate_limit_fault(response, what, (rate_limit_wait or web_api_rate_limit_wait)(response))
         if response.status_code >= 500:
             error = http_error(response.status_code, what, sentry_detail(response))
             wait = max(backoff(attempt), retry_after(response) or 0.0)
@@ -136,47 +123,47 @@ class Transport:
             raise wire.timed_out(what, budget.limit, budget.limit)
         hooks = {"response": lambda answer, **_: _refuse_redirect(answer, what)}
         options = {"allow_redirects": False, "stream": True, "verify": self.settings.verify_tls, "hooks": hooks}
-        limits, response = wire.RequestTimeout(min(timeout, whole), min(timeout, whole), whole), None
+        response = None
         try:
-            response = self.session.request(method, url, timeout=limits, **options, **kwargs)
-            self._read_body(response, what, started + whole)
+            with wire.deadline(whole):
+                response = self.session.request(method, url, timeout=(min(timeout, whole),) * 2, **options, **kwargs)
+                self._read_body(response, what, started + whole)
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
-            step_limit = budget.limit if whole < REQUEST_TIMEOUTS * timeout else None  # the step cut the attempt
-            late = wire.timed_out(what, self._clock() - started, step_limit)
-            raise wire.request_error(error, what, timeout, late, reading=response is not None)
+            elapsed = self._clock() - started
+            if elapsed > whole - 0.05:  # the attempt's time is up (or as good as)
+                step_limit = budget.limit if whole < REQUEST_TIMEOUTS * timeout else None  # the step cut the attempt
+                raise TransientFault(wire.timed_out(what, elapsed, step_limit))
+            raise wire.request_error(error, what, timeout, reading=response is not None)
         return response
 
     def _read_body(self, response: requests.Response, what: str, deadline: float) -> None:
-        """Read the whole body within the size bound and the attempt's deadline, then serve it from memory."""
         body = io.BytesIO()
         try:
             if (response.raw.length_remaining or 0) > MAX_RESPONSE_BYTES:  # the Content-Length urllib3 read
                 raise too_large(what)
-            for chunk in response.raw.stream(READ_CHUNK, decode_content=True):
+            for chunk in response.raw.stream(256 * 1024, decode_content=True):
                 if body.tell() + len(chunk) > MAX_RESPONSE_BYTES:
                     raise too_large(what)
                 body.write(chunk)
                 if self._clock() > deadline:  # the socket keeps the deadline; this, a body made in memory
-                    raise requests.exceptions.ReadTimeout(wire.RequestDeadlineExceeded())
+                    raise requests.exceptions.ReadTimeout("the request's deadline passed")
         finally:
             response.close()
         body.seek(0)
         response.raw = urllib3.response.HTTPResponse(body, status=response.status_code, preload_content=False)
 
 
-def _rate_limit_fault(response: requests.Response, what: str, rate_limit_wait) -> TransientFault:
-    wait = rate_limit_wait(response)
-    wait = DEFAULT_RATE_LIMIT_WAIT if wait is None else wait
+def _rate_limit_fault(response: requests.Response, what: str, wait: Optional[float]) -> TransientFault:
+    wait = 60.0 if wait is None else wait  # what Sentry means by a 429 that names no time
     detail = sentry_detail(response)  # Sentry's words: which limit, how many requests
-    told = wait if wait <= MAX_TOLD_WAIT else None
+    told = wait if wait <= 30 * 24 * 3600 else None  # a longer wait is told as "later", not in seconds
     error = rate_limited(what, told, f"HTTP 429 from {what}" + (f": {detail}" if detail else ""))
     note = "rate-limited by Sentry; waiting {wait:.1f} s as it asks"
     return TransientFault(error, note=note, wait=wait, rate_limited=True)
 
 
 def backoff(attempt: int) -> float:
-    """0.5 s, 1 s, 2 s ... with a little jitter so that parallel steps do not retry in step."""
-    return 0.5 * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)  # nosec B311 - jitter, not security
+    return 0.5 * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)  # nosec B311 - jitter: parallel steps drift apart
 
 
 def web_api_rate_limit_wait(response: requests.Response) -> Optional[float]:

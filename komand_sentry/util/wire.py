@@ -1,8 +1,9 @@
-"""The socket under the Transport: a whole-request deadline, bounded answer headers, and what a failed send means.
-Why and how: docs/design/transport.md."""
+"""Under the Transport: a whole-request deadline, bounded answer headers, what a failure means (docs/design/)."""
 
+import contextlib
 import http.client
 import io
+import math
 import socket
 import threading
 import time
@@ -20,7 +21,6 @@ STEP_TIMEOUTS = 20  # a step may take 20 x Timeout + Max Retry Wait in all
 MAX_HEADER_LINES = 100  # the status line and header lines of an answer, 1xx answers before it included
 MAX_HEADER_BYTES = 64 * 1024
 _RETRY_NOTE = "{cause} Retrying in {wait:.1f} s"
-_CUT = 0.05  # a socket timeout this close to the deadline is the deadline
 _HEADERS_TOO_LONG = f"its status line and headers are longer than {MAX_HEADER_LINES} lines or {MAX_HEADER_BYTES} bytes"
 CHECK_THE_URL = "Verify the connection URL or the DSN."
 _BROKEN = (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)
@@ -30,23 +30,24 @@ _PROXY_ASSISTANCE = (
 )
 
 
-class _Wire(threading.local):
-    deadline: Optional[float] = None  # time.monotonic() by which this thread's request must be done
+_WIRE = threading.local()  # .deadline: time.monotonic() by which this thread's request must be done
 
 
-_WIRE = _Wire()
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """The connections of DeadlineAdapter's pools, used inside, must be done with the request within `seconds`."""
+    _WIRE.deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _WIRE.deadline = math.inf
 
 
 class TransientFault(Exception):
     """A fault worth another attempt: `error` is reported if none succeeds, `note` logged ({cause}, {wait})."""
 
     def __init__(self, error: PluginException, immediate=False, note=_RETRY_NOTE, wait=0.0, rate_limited=False):
-        super().__init__(str(error))
         self.error, self.immediate, self.note, self.wait, self.rate_limited = error, immediate, note, wait, rate_limited
-
-
-class RequestDeadlineExceeded(socket.timeout):
-    """The request's deadline passed while the socket waited."""
 
 
 class AnswerHeadersTooLarge(http.client.HTTPException):
@@ -57,44 +58,27 @@ class IdleConnectionClosed(http.client.RemoteDisconnected):
     """The server had closed a kept-alive connection: the request was never answered on it."""
 
 
-class RequestTimeout(tuple):
-    """(connect, read) as requests takes a timeout, and `whole`: the seconds the entire request may take."""
-
-    def __new__(cls, connect: float, read: float, whole: float):
-        timeout = super().__new__(cls, (connect, read))
-        timeout.whole = whole
-        return timeout
-
-
-def _left(wanted: Optional[float], deadline: Optional[float]) -> Optional[float]:
-    """`wanted` seconds, or fewer when the deadline is nearer; RequestDeadlineExceeded once it has passed."""
-    if deadline is None:
-        return wanted
-    left = deadline - time.monotonic()
+def _left(wanted: float) -> float:
+    """`wanted` seconds, or fewer when the request's deadline is nearer; a socket timeout once it has passed."""
+    left = getattr(_WIRE, "deadline", math.inf) - time.monotonic()
     if left <= 0:
-        raise RequestDeadlineExceeded("the request's deadline passed")
-    return left if wanted is None else min(wanted, left)
+        raise socket.timeout("the request's deadline passed")
+    return min(wanted, left)
 
 
 class _DeadlineReader(io.RawIOBase):
     """The socket's bytes (through the file object http.client would use), each read given the time left."""
 
-    def __init__(self, sock, deadline: Optional[float]):
+    def __init__(self, sock):
         super().__init__()
-        self._sock, self._deadline, self._idle = sock, deadline, sock.gettimeout()
-        self._raw = sock.makefile("rb", buffering=0)
+        self._sock, self._idle, self._raw = sock, sock.gettimeout(), sock.makefile("rb", buffering=0)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        self._sock.settimeout(_left(self._idle, self._deadline))
-        try:
-            return self._raw.readinto(buffer)
-        except socket.timeout:
-            if self._deadline is not None and self._deadline - time.monotonic() < _CUT:
-                raise RequestDeadlineExceeded("the request's deadline passed") from None
-            raise
+        self._sock.settimeout(_left(self._idle))
+        return self._raw.readinto(buffer)
 
     def close(self) -> None:
         self._raw.close()
@@ -117,7 +101,7 @@ class _AnswerFile(io.BufferedReader):
 
 class _DeadlineResponse(http.client.HTTPResponse):
     def __init__(self, sock, debuglevel=0, method=None, url=None):
-        self._file = _AnswerFile(_DeadlineReader(sock, _WIRE.deadline))
+        self._file = _AnswerFile(_DeadlineReader(sock))
         super().__init__(types.SimpleNamespace(makefile=lambda _mode: self._file), debuglevel, method, url)
 
     def begin(self):
@@ -132,42 +116,38 @@ class _DeadlineConnection:
     _answers = 0  # answers read on this socket
 
     def _new_conn(self):
-        self.timeout = _left(self.timeout, _WIRE.deadline)
         sock = super()._new_conn()
-        sock.settimeout(_left(self.timeout, _WIRE.deadline))  # the TLS handshake: what is left
+        sock.settimeout(_left(self.timeout))  # the TLS handshake: what is left
         self._answers = 0
         return sock
 
     def send(self, data):
         if self.sock is None:
             self.connect()
-        self.sock.settimeout(_left(self.timeout, _WIRE.deadline))
+        self.sock.settimeout(_left(self.timeout))
         super().send(data)
 
     def getresponse(self):
         try:
             response = super().getresponse()
         except (ConnectionResetError, BrokenPipeError) as error:  # RemoteDisconnected is a ConnectionResetError
-            if self._answers and not isinstance(error, IdleConnectionClosed):
+            if self._answers:
                 raise IdleConnectionClosed(str(error)) from error
             raise
         self._answers += 1
         return response
 
 
-def _pool_class(pool_class, connection_class):
-    connection = type(connection_class.__name__, (_DeadlineConnection, connection_class), {})
+def _deadline_pool(pool_class):
+    connection = type(pool_class.ConnectionCls.__name__, (_DeadlineConnection, pool_class.ConnectionCls), {})
     return type(pool_class.__name__, (pool_class,), {"ConnectionCls": connection})
 
 
-_POOLS = {
-    "http": _pool_class(urllib3.HTTPConnectionPool, urllib3.connection.HTTPConnection),
-    "https": _pool_class(urllib3.HTTPSConnectionPool, urllib3.connection.HTTPSConnection),
-}
+_POOLS = {scheme: _deadline_pool(pool) for scheme, pool in urllib3.poolmanager.pool_classes_by_scheme.items()}
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter whose connections keep the deadline of a RequestTimeout (a plain timeout: none)."""
+    """requests' adapter whose connections keep the deadline set with `deadline()` (outside it: none)."""
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
@@ -179,22 +159,12 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
             manager.pool_classes_by_scheme = _POOLS
         return manager
 
-    def send(self, request, stream=False, timeout=None, **kwargs):
-        previous, whole = _WIRE.deadline, getattr(timeout, "whole", None)
-        _WIRE.deadline = None if whole is None else time.monotonic() + whole
-        try:
-            return super().send(request, stream=stream, timeout=timeout, **kwargs)
-        finally:
-            _WIRE.deadline = previous
-
 
 # What a failed request means ----------------------------------------------------------------------------------
 
 
-def request_error(error: Exception, what: str, timeout: float, late: PluginException, reading: bool):
-    """The TransientFault to retry, or the PluginException to report (`late` past the deadline), for a failure."""
-    if caused_by(error, RequestDeadlineExceeded):
-        return TransientFault(late)
+def request_error(error: Exception, what: str, timeout: float, reading: bool):
+    """The TransientFault to retry, or the PluginException to report, for a failure before the attempt's deadline."""
     if caused_by(error, (AnswerHeadersTooLarge, http.client.LineTooLong)):
         return failure(f"Sentry's answer to {what} cannot be used: {_HEADERS_TOO_LONG}.", _PROXY_ASSISTANCE, error)
     if isinstance(error, requests.exceptions.SSLError) and not reading:
@@ -230,7 +200,6 @@ def _connection_fault(error: Exception, what: str, reading: bool) -> TransientFa
 
 
 def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginException:
-    """The attempt ran out of its own time, or of the step's (`step_limit`)."""
     cause = f"{what} timed out: its answer had not arrived whole after {elapsed:.1f} s, the most one request may take."
     if step_limit is not None:
         cause = f"{what} timed out: the step used up its time limit of {step_limit:.0f} s."
@@ -245,7 +214,6 @@ def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginE
 
 
 def failure(cause: str, assistance: str, error: Optional[Exception] = None) -> PluginException:
-    """An error of this plugin's words; the library's `error`, if any, as its data."""
     return PluginException(cause=cause, assistance=assistance, data=reason(error) if error else None)
 
 
