@@ -108,8 +108,7 @@ class Walk:
             self.dropped = True
 
     def turn_page(self, next_cursor: Optional[str], listed: List[Listed], watermark: Watermark) -> None:
-        """The walk ends at the last page, a cursor that does not advance, MAX_WALK_PAGES, or a page older than the
-        horizon (a server that ignored the bound)."""
+        """Ends at the last page, a cursor that does not advance, MAX_WALK_PAGES or a page older than the horizon."""
         self.pages += 1
         self.ended = next_cursor in (None, self.cursor) or not listed or self.pages >= MAX_WALK_PAGES
         self.ended = self.ended or all(issue.first_seen < watermark.horizon for issue in listed)
@@ -179,7 +178,7 @@ def retry_after_of(error: Exception) -> float:
 
 def describe(error: Exception) -> str:
     """What a log line says of an error (never a secret: errors.redact hides every one known)."""
-    known = isinstance(error, PluginException)
+    known = isinstance(error, PluginException)  # str() of another, not repr(): repr may escape part of a secret
     parts = (error.cause, error.assistance, error.data) if known else (f"{type(error).__name__}: {error}",)
     return redact(" ".join(part for part in parts if part))
 
@@ -223,8 +222,7 @@ class IssueCollection:
             self.watermark, self.walk = restore(state, self.project)
         except (LookupError, TypeError, AttributeError, ValueError) as problem:  # restore refused the state
             if state:
-                why = f"{type(problem).__name__}: {problem}"
-                self.logger.warning(f"The saved state cannot be used ({why}): starting at {query_time(start)}.")
+                self.logger.warning(f"The saved state cannot be used ({problem!r}): starting at {query_time(start)}.")
             self.watermark, self.walk = Watermark(floor_ms(start)), None
 
     def _page(self, walk: Walk) -> Iterator[Listed]:
@@ -268,7 +266,6 @@ class NewIssuePolls(IssueCollection):
         self.interval, self.answered = interval, False  # answered: Sentry has answered a poll
 
     def start(self, state) -> dict:
-        """Take up the saved state, or start from now (issues first seen before the trigger started are old)."""
         self._take_up(state, self.now())
         self.logger.info(f"Watching for issues first seen from {query_time(self.watermark.horizon)} on.")
         return self.state()
