@@ -40,10 +40,6 @@ class Dsn:
         pairs = [f"sentry_version={sentry_version}", f"sentry_client={client}", f"sentry_key={self.public_key}"]
         return "Sentry " + ", ".join(pairs + ([f"sentry_secret={self.secret_key}"] if self.secret_key else []))
 
-    @property
-    def secrets(self) -> tuple:
-        return tuple(filter(None, (self.public_key, self.secret_key)))
-
 
 def parse_dsn(value: str) -> Dsn:
     try:

@@ -76,8 +76,7 @@ _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: what
     ("dsn", 401): (Preset.API_KEY, "Sentry refused the DSN's key (HTTP 401).", _COPY_DSN),
     ("dsn", 403): (
         Preset.UNAUTHORIZED,
-        "Sentry rejected the event for this DSN (HTTP 403): the key or project is unknown, disabled or not allowed "
-        "to send events.",
+        "Sentry rejected the event for this DSN (HTTP 403): its key or project is unknown, disabled or not allowed.",
         "Verify the DSN's key and project ID in the project's Client Keys (DSN) settings.",
     ),
     (None, 404): (Preset.NOT_FOUND, "Sentry has no such resource (HTTP 404).", _CHECK_IDENTIFIERS),

@@ -41,7 +41,7 @@ class Ingestor:
     def submit_event(self, dsn_text: str, event_json: dict, sentry_version: Optional[int], endpoint: Optional[str]):
         """The Submit Event action: everything is checked first, so that a refused event sends nothing."""
         dsn = parse_dsn(dsn_text)
-        remember_secret(*dsn.secrets)  # hidden in every error and log line from now on
+        remember_secret(dsn.public_key, dsn.secret_key)  # hidden in every error and log line from now on
         version = 7 if sentry_version is None else sentry_version
         if not 1 <= version <= 99:  # the runtime's schema check made it an integer
             raise input_error("sentry_version", "it is not a protocol version number", "Use 7, the current version.")
@@ -63,7 +63,7 @@ class Ingestor:
         headers = {"X-Sentry-Auth": auth, "User-Agent": self.client_name, **_CONTENT_HEADERS[kind]}
         body = gzip.compress(build_envelope(dsn, event), compresslevel=6) if kind == ENVELOPE else encode_event(event)
         return self.transport.request(
-            "POST", dsn.endpoint(kind), secrets=dsn.secrets, data=body, headers=headers, rate_limit_wait=rate_limit_wait
+            "POST", dsn.endpoint(kind), data=body, headers=headers, rate_limit_wait=rate_limit_wait
         )
 
 
@@ -73,9 +73,7 @@ def _confirmed(response: requests.Response, dsn: Dsn, endpoint: str, sent: str) 
         raise http_error(response.status_code, _what(dsn, endpoint), sentry_detail(response), "dsn")
     body = json_or(response.content)
     ids = [body.get(key) for key in ("id", "event_id")] if isinstance(body, dict) else []
-    confirmed = sorted(
-        {text.strip().lower().replace("-", "") for text in ids if isinstance(text, str) and text.strip()}
-    )
+    confirmed = sorted({text.strip().lower().replace("-", "") for text in ids if isinstance(text, str)} - {""})
     if sent in confirmed:
         return sent
     other = redact(repr(confirmed[0][:40])) if confirmed else None
