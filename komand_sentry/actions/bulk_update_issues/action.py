@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import BulkUpdateIssuesInput, BulkUpdateIssuesOutput, Input, Output, Component
 
 # Custom imports below
@@ -14,7 +10,6 @@ class BulkUpdateIssues(SentryAction):
     def __init__(self):
         super().__init__("bulk_update_issues", Component, BulkUpdateIssuesInput(), BulkUpdateIssuesOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         assignedto = params.get(Input.ASSIGNEDTO)

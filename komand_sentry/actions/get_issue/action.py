@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import GetIssueInput, GetIssueOutput, Input, Output, Component
 
 # Custom imports below
@@ -14,7 +10,6 @@ class GetIssue(SentryAction):
     def __init__(self):
         super().__init__("get_issue", Component, GetIssueInput(), GetIssueOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         issue_id = params.get(Input.ISSUE_ID)

@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import GetIssueEventInput, GetIssueEventOutput, Input, Output, Component
 
 # Custom imports below
@@ -14,7 +10,6 @@ class GetIssueEvent(SentryAction):
     def __init__(self):
         super().__init__("get_issue_event", Component, GetIssueEventInput(), GetIssueEventOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         environment = params.get(Input.ENVIRONMENT)

@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import ListIssueEventsInput, ListIssueEventsOutput, Input, Output, Component
 
 # Custom imports below
@@ -14,7 +10,6 @@ class ListIssueEvents(SentryAction):
     def __init__(self):
         super().__init__("list_issue_events", Component, ListIssueEventsInput(), ListIssueEventsOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         cursor = params.get(Input.CURSOR)

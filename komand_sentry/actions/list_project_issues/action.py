@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import ListProjectIssuesInput, ListProjectIssuesOutput, Input, Output, Component
 
 # Custom imports below
@@ -14,7 +10,6 @@ class ListProjectIssues(SentryAction):
     def __init__(self):
         super().__init__("list_project_issues", Component, ListProjectIssuesInput(), ListProjectIssuesOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         cursor = params.get(Input.CURSOR)

@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import SubmitEventInput, SubmitEventOutput, Input, Output, Component
 
 # Custom imports below
@@ -13,7 +9,6 @@ class SubmitEvent(SentryAction):
     def __init__(self):
         super().__init__("submit_event", Component, SubmitEventInput(), SubmitEventOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         dsn = params.get(Input.DSN)

@@ -1,7 +1,3 @@
-import insightconnect_plugin_runtime
-
-from insightconnect_plugin_runtime.telemetry import auto_instrument
-
 from .schema import UpdateIssueInput, UpdateIssueOutput, Input, Output, Component
 
 # Custom imports below
@@ -15,7 +11,6 @@ class UpdateIssue(SentryAction):
     def __init__(self):
         super().__init__("update_issue", Component, UpdateIssueInput(), UpdateIssueOutput())
 
-    @auto_instrument
     def run(self, params={}):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION
         assignedto = params.get(Input.ASSIGNEDTO)
