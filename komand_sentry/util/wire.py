@@ -147,8 +147,6 @@ _POOLS = {scheme: _deadline_pool(pool) for scheme, pool in urllib3.poolmanager.p
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter whose connections keep the deadline set with `deadline()` (outside it: none)."""
-
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS
