@@ -18,9 +18,7 @@ from komand_sentry.util.version import CLIENT_NAME
 SAAS_HOST = "sentry.io"
 GIVE_ORGANIZATION = "Give Organization Slug (in the action or the connection)"
 ASSIGNEES = "Give user:<id>, team:<id>, a user's ID, username or email, or #<team-slug>; an empty value unassigns."
-URL_FORMS = (
-    "Give Sentry's root URL, such as https://sentry.io, https://de.sentry.io or https://sentry.example.com/api/0/."
-)
+URL_FORMS = "Give Sentry's root URL, such as https://sentry.io or https://sentry.example.com/api/0/."
 
 
 def api_root(url: Optional[str]) -> str:
@@ -160,6 +158,8 @@ class Client:
             raise unscoped_error(issue.organization, *needs_scope)
         if issue.organization:
             self.confirm_in_organization(issue)
+            if not self.legacy_routes_only:
+                self.logger.info("Sentry has no organization-scoped issue routes (an older server).")
             self.legacy_routes_only = True
         url = legacy_url(issue) if legacy_url else self.url(issue.organization, "issues", issue.id) + suffix
         return self.send(method, url, **request)
@@ -175,8 +175,7 @@ class Client:
             self._project_ids[organization] = {str(project.get("id")) for project in projects}
         if not project_id or project_id not in self._project_ids[organization]:
             raise NotInOrganization(
-                cause=f"Issue {issue.id} does not belong to the organization {organization!r}, so the plugin did not "
-                "act on it.",
+                cause=f"Issue {issue.id} does not belong to the organization {organization!r}, so it was not touched.",
                 assistance="Verify the issue ID and the organization slug (in the action or the connection).",
             )
         issue.confirmed = True
