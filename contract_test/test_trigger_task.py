@@ -31,8 +31,9 @@ from contract_test.util import (
 from fault_test.server import IssueBook, to_us
 from komand_sentry.tasks.monitor_issues import MonitorIssues
 from komand_sentry.triggers.new_issue import NewIssue
-from komand_sentry.util import watermark as wm
-from komand_sentry.util.watermark import NewIssuePolls, Project
+from komand_sentry.util import new_issues as wm
+from komand_sentry.util.new_issues import NewIssuePolls
+from komand_sentry.util.watermark import Project
 
 LOGGER = logging.getLogger("contract_test.trigger_task")
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from parameterized import parameterized
 
 from fault_test.server import IssueBook, to_us
 from komand_sentry.tasks.monitor_issues import MonitorIssues
-from komand_sentry.util import watermark as wm
+from komand_sentry.util import new_issues as wm
 from komand_sentry.util.watermark import SEEN_CAP
 from unit_test.util import TOKEN, BookSentry, connect, connection_params, exception_text, fault, reply
 

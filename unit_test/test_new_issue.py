@@ -1,4 +1,4 @@
-"""The New Issue trigger: its watermark and polls (komand_sentry/util/watermark.py) against a listing that answers as
+"""The New Issue trigger: its watermark and polls (komand_sentry/util/watermark.py and new_issues.py) against a listing that answers as
 Sentry does (fault_test.server.IssueBook: the query, sort=new, value:offset cursors), and the trigger itself as the
 runtime runs it (state file, shutdown flag, dispatcher), on a virtual clock."""
 
@@ -23,17 +23,9 @@ from parameterized import parameterized
 from fault_test.server import IssueBook, to_us
 from komand_sentry.triggers.new_issue import NewIssue
 from komand_sentry.triggers.new_issue import trigger as trigger_module
-from komand_sentry.util import watermark as wm
-from komand_sentry.util.watermark import (
-    LOOKBACK,
-    SEEN_CAP,
-    NewIssuePolls,
-    Project,
-    Walk,
-    Watermark,
-    restore,
-    state_of,
-)
+from komand_sentry.util import new_issues as wm
+from komand_sentry.util.new_issues import NewIssuePolls
+from komand_sentry.util.watermark import LOOKBACK, SEEN_CAP, Project, Walk, Watermark, restore, state_of
 from unit_test.util import TOKEN, BookSentry, check_output, connect, connection_params, reply
 
 T0 = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)  # the trigger starts here

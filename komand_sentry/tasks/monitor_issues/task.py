@@ -9,7 +9,7 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.validation import validate_with_checked_schemas
-from komand_sentry.util.watermark import IssueCollection, check_project
+from komand_sentry.util.new_issues import IssueCollection, check_project
 
 _DEFINITIONS = MonitorIssuesOutput.schema["definitions"]
 _ISSUE = dict(_DEFINITIONS["Issue"], definitions=_DEFINITIONS)  # the output is a list: each item shaped to an Issue
