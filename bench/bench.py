@@ -269,7 +269,7 @@ print(json.dumps(checks))
 def schema_checks(ours: Plugin, repetitions: int) -> dict:
     """What checking the plugin's schemas against the JSON Schema meta-schema costs (ms, median; `jsonschema.validate`
     does it before it validates): the runtime still does it for the connection at every start; the actions' input
-    and output schemas are checked by the unit suite instead (komand_sentry/util/validation.py)."""
+    and output schemas are checked by the unit suite instead (komand_sentry/util/component.py)."""
     runs = [json.loads(subprocess.run([PYTHON, "-c", SCHEMA_CHECKS], env=ours.env, capture_output=True,
                                       text=True, check=True).stdout) for _ in range(repetitions)]
     return {name: median([run[name] for run in runs]) for name in runs[0]}

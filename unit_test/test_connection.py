@@ -11,7 +11,7 @@ from parameterized import parameterized
 from komand_sentry.actions.list_project_issues import ListProjectIssues
 from komand_sentry.actions.submit_event import SubmitEvent
 from komand_sentry.connection.connection import Connection
-from komand_sentry.util.api import api_root
+from komand_sentry.util.routes import api_root
 from unit_test.util import (
     DSN,
     LOGGER,

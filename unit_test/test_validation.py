@@ -14,7 +14,7 @@ from komand_sentry.actions.list_issue_events import ListIssueEvents
 from komand_sentry.actions.submit_event import SubmitEvent
 from komand_sentry.actions.update_issue import UpdateIssue
 from komand_sentry.connection.schema import ConnectionSchema
-from komand_sentry.util.validation import CachedValidation
+from komand_sentry.util.component import CachedValidation
 
 COMPONENTS = [
     (name, getattr(module, name))

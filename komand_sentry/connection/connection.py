@@ -5,9 +5,10 @@ from .schema import ConnectionSchema, Input
 # Custom imports below
 import requests
 
-from komand_sentry.util.api import SentryApi, api_root
+from komand_sentry.util.api import SentryApi
 from komand_sentry.util.errors import remember_secret
 from komand_sentry.util.ingest import Ingestor
+from komand_sentry.util.routes import api_root
 from komand_sentry.util.transport import Settings, Transport
 from komand_sentry.util.version import CLIENT_NAME
 
@@ -86,16 +87,11 @@ _SECONDS = {  # name: (lowest, highest, what to do about a value outside)
 
 def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
     """The transport's settings; the runtime's schema check has made them integers and a boolean already."""
-    settings = Settings()
-    for name, value in (("timeout", timeout), ("max_retry_wait", max_retry_wait)):
-        low, high, assistance = _SECONDS[name]
-        if value is not None and not low <= value <= high:
+    given = {"timeout": timeout, "max_retry_wait": max_retry_wait, "verify_tls": verify_tls}
+    for name, (low, high, assistance) in _SECONDS.items():
+        if given[name] is not None and not low <= given[name] <= high:
             raise PluginException(
                 cause=f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}.",
                 assistance=assistance,
             )
-        if value is not None:
-            setattr(settings, name, float(value))
-    if verify_tls is not None:
-        settings.verify_tls = bool(verify_tls)
-    return settings
+    return Settings(**{name: value for name, value in given.items() if value is not None})

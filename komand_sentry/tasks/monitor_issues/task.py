@@ -8,7 +8,7 @@ from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState,
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import validate_with_checked_schemas
 from komand_sentry.util.new_issues import IssueCollection, check_project
 
 _DEFINITIONS = MonitorIssuesOutput.schema["definitions"]

@@ -4,7 +4,7 @@ from .schema import NewIssueInput, NewIssueOutput, Input, Output, Component
 
 # Custom imports below
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
-from komand_sentry.util.validation import validate_with_checked_schemas
+from komand_sentry.util.component import validate_with_checked_schemas
 from komand_sentry.util.new_issues import NewIssuePolls, check_interval, check_project, check_query
 
 PAUSE_SLICE = 0.5  # seconds between two looks for the orchestrator's shutdown flag while waiting
