@@ -2,7 +2,6 @@ import insightconnect_plugin_runtime
 from insightconnect_plugin_runtime.exceptions import ConnectionTestException, PluginException
 from .schema import ConnectionSchema, Input
 
-# Custom imports below
 import requests
 
 from komand_sentry.util.api import SentryApi
@@ -63,10 +62,7 @@ def checked_token(credential) -> str:
     token = credential.get("token") if isinstance(credential, dict) else None
     token = token.strip() if isinstance(token, str) else ""
     if not token:
-        raise PluginException(
-            cause="The connection has no auth token.",
-            assistance="Give a Sentry auth token in the connection's Auth Token field.",
-        )
+        raise PluginException(cause="The connection has no auth token.", assistance="Give one in the Auth Token field.")
     remember_secret(token)
     for position, char in enumerate(token, start=1):
         if char.isspace() or not 33 <= ord(char) <= 126:
@@ -90,8 +86,6 @@ def _settings(timeout, max_retry_wait, verify_tls) -> Settings:
     given = {"timeout": timeout, "max_retry_wait": max_retry_wait, "verify_tls": verify_tls}
     for name, (low, high, assistance) in _SECONDS.items():
         if given[name] is not None and not low <= given[name] <= high:
-            raise PluginException(
-                cause=f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}.",
-                assistance=assistance,
-            )
+            cause = f"Invalid connection setting '{name}': it must be a number of seconds from {low} to {high}."
+            raise PluginException(cause=cause, assistance=assistance)
     return Settings(**{name: value for name, value in given.items() if value is not None})

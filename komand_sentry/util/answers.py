@@ -23,8 +23,10 @@ def decode_answer(content: Optional[bytes], what: str):
     return body
 
 
-def unusable_answer(what: str, problem: str) -> PluginException:
+def unusable_answer(what: str, problem: str, data: Optional[str] = None) -> PluginException:
     return PluginException(
         cause=f"Sentry's answer to {what} cannot be used: {problem}.",
-        assistance="Verify that the connection URL points at a Sentry server (not a proxy or login page) and try again.",
+        assistance="Verify that the connection URL or DSN points at a Sentry server (not a proxy or login page) and "
+        "try again.",
+        data=data,
     )

@@ -8,7 +8,8 @@ from komand_sentry.util.errors import Preset, input_error
 from komand_sentry.util.identifiers import check_cursor, check_event_id, check_issue_id, check_limit, check_slug
 from komand_sentry.util.identifiers import check_text, is_short_id
 from komand_sentry.util.listing import Page, page_size_for
-from komand_sentry.util.routes import GIVE_ORGANIZATION, Client, Issue, NotInOrganization, bad_assignee, dig, page_params
+from komand_sentry.util.routes import GIVE_ORGANIZATION, Client, Issue, NotInOrganization, bad_assignee, dig
+from komand_sentry.util.routes import page_params
 from komand_sentry.util.transport import one_step
 
 CHUNK = 1000  # the most issues Sentry's bulk update changes in one request

@@ -59,14 +59,8 @@ def _said(response) -> str:
     return text if body is None else body if isinstance(body, str) else json.dumps(body)
 
 
-_TOKEN_SCOPES = (
-    "Give the token the scope the action needs (event:read to list and read, event:write to update and comment) "
-    "and membership of the organization, then try again."
-)
-_CHECK_IDENTIFIERS = (
-    "Verify the organization, project and issue identifiers, and that the connection URL points at the Sentry host "
-    "(and region) that holds them."
-)
+_TOKEN_SCOPES = "Give the token event:read (to read) or event:write (to change) and organization membership."
+_CHECK_IDENTIFIERS = "Verify the organization, project and issue, and that the connection URL is their Sentry host."
 _COPY_DSN = "Verify the DSN: copy it again from the project's Client Keys (DSN) settings."
 _SMALLER_EVENT = "Send a smaller event (at most 1 MiB)."
 _UNAVAILABLE = (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None)
@@ -104,7 +98,7 @@ def rate_limited(what: str, retry_after: Optional[float], data: str = "") -> Plu
         Preset.RATE_LIMIT,
         data or f"HTTP 429 from {what}",
         "Sentry is rate-limiting these requests (HTTP 429).",
-        f"Try again {when}, or raise the connection's Max Retry Wait so that the step waits for it.",
+        f"Try again {when}, or set a higher Max Retry Wait in the connection so that the step waits for it.",
     )
     error.retry_after = retry_after
     return error

@@ -3,8 +3,7 @@
 import ipaddress
 import re
 from contextlib import suppress
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 from urllib.parse import urlsplit
 
 from urllib3.util import parse_url
@@ -24,12 +23,8 @@ class HostError(ValueError):
     """What is wrong with a URL's host, as a phrase: 'its host holds characters a host name never has'."""
 
 
-@dataclass(frozen=True)
-class Origin:
-    scheme: str  # "http" or "https"
-    host: str  # lower case; an IPv6 address in brackets
-    port: Optional[int]  # as written; None when the URL has none
-    path: str
+# scheme "http" or "https"; host lower case, an IPv6 address in brackets; port as written (None when not written)
+Origin = NamedTuple("Origin", [("scheme", str), ("host", str), ("port", Optional[int]), ("path", str)])
 
 
 def check_url(url: str, allow_userinfo: bool = False, allow_underscore: bool = False) -> Origin:

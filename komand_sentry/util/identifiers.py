@@ -6,10 +6,7 @@ from typing import Optional
 from komand_sentry.util.errors import input_error
 
 _ISSUE_ID = re.compile(r"[0-9]{1,20}|[A-Za-z0-9_\-]{1,100}-[A-Za-z0-9]{1,20}")  # numeric or short ID
-_SLUG_HELP = (
-    "A slug has only lowercase letters, digits, '-' and '_' (at most 100), as in the address bar of Sentry, for "
-    "example my-org or backend-api."
-)
+_SLUG_HELP = "Give the slug as in Sentry's address bar, such as my-org: lowercase letters, digits, '-' and '_'."
 _ISSUE_ID_HELP = "Give the issue's numeric ID (for example 612424900) or its short ID (for example BACKEND-1A)."
 
 

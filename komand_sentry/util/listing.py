@@ -46,7 +46,7 @@ def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str
 
 
 def _read(response, decode, what: str, read: Counter) -> List[dict]:
-    """A page, its bytes and JSON containers counted in `read` before it is decoded, so one too costly is never built."""
+    """A page; its bytes and JSON containers are counted in `read` first, so that one too costly is never decoded."""
     content = response.content
     containers = content.count(b"{") + content.count(b"[")  # an upper bound: braces in strings count too
     read.update(bytes=len(content), containers=containers)
@@ -61,8 +61,5 @@ def _read(response, decode, what: str, read: Counter) -> List[dict]:
 
 def _check(what: str, within: bool, bound: str) -> None:
     if not within:
-        raise PluginException(
-            cause=f"Sentry's listing of {what} goes on past {bound}, the most the plugin takes in one step, "
-            "so it stopped the listing rather than let the step grow without end.",
-            assistance="List with a Limit and continue with Next Cursor.",
-        )
+        cause = f"Sentry's listing of {what} goes on past {bound}, the most a step takes, so it was stopped."
+        raise PluginException(cause=cause, assistance="List with a Limit and continue with Next Cursor.")

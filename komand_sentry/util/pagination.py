@@ -68,9 +68,6 @@ def _parameters(text: str) -> Optional[Dict[str, str]]:
 
 
 def _unfollowable(what: str, link_header: str, problem: str) -> PluginException:
-    return PluginException(
-        cause=f"Sentry's answer to {what} has a Link header the plugin cannot follow ({problem}), so the listing "
-        "may be incomplete.",
-        assistance="Try again; if it persists, check that no proxy rewrites Sentry's Link header.",
-        data=f"Link: {shown(link_header, 300)}",
-    )
+    cause = f"Sentry's answer to {what} has a Link header the plugin cannot follow ({problem}): it may be incomplete."
+    assistance = "Try again; if it persists, check that no proxy rewrites Sentry's Link header."
+    return PluginException(cause=cause, assistance=assistance, data=f"Link: {shown(link_header, 300)}")

@@ -72,7 +72,7 @@ class Transport:
             _STEP.reset(token)
 
     def request(self, method: str, url: str, secrets: Iterable[str] = (), rate_limit_wait=None, **kwargs):
-        """Sentry's definite answer (any status but 429/5xx), else a PluginException; `secrets` are hidden from now on."""
+        """Sentry's definite answer (any status but 429/5xx), else a PluginException; `secrets` hidden from now on."""
         remember_secret(*secrets)
         try:
             what = f"{method} {check_url(url, allow_underscore=True).path}"  # a host every URL parser reads alike

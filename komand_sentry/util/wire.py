@@ -14,6 +14,7 @@ import requests
 import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
+from komand_sentry.util.answers import unusable_answer
 from komand_sentry.util.errors import Preset, preset_error, redact
 
 REQUEST_TIMEOUTS = 3  # one attempt may take 3 x Timeout in all
@@ -24,10 +25,6 @@ _RETRY_NOTE = "{cause} Retrying in {wait:.1f} s"
 _HEADERS_TOO_LONG = f"its status line and headers are longer than {MAX_HEADER_LINES} lines or {MAX_HEADER_BYTES} bytes"
 CHECK_THE_URL = "Verify the connection URL or the DSN."
 _BROKEN = (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)
-_PROXY_ASSISTANCE = (
-    "Verify that the connection URL (or the DSN) points at a Sentry server, not a proxy that alters its answers, "
-    "and try again."
-)
 
 
 _WIRE = threading.local()  # .deadline: time.monotonic() by which this thread's request must be done
@@ -164,7 +161,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
 def request_error(error: Exception, what: str, timeout: float, reading: bool):
     """The TransientFault to retry, or the PluginException to report, for a failure before the attempt's deadline."""
     if caused_by(error, (AnswerHeadersTooLarge, http.client.LineTooLong)):
-        return failure(f"Sentry's answer to {what} cannot be used: {_HEADERS_TOO_LONG}.", _PROXY_ASSISTANCE, error)
+        return unusable_answer(what, _HEADERS_TOO_LONG, reason(error))
     if isinstance(error, requests.exceptions.SSLError) and not reading:
         return failure(
             f"The TLS connection for {what} failed: the server's certificate could not be verified.",
@@ -176,8 +173,7 @@ def request_error(error: Exception, what: str, timeout: float, reading: bool):
         data = f"{what}: the answer stopped arriving" if reading else f"{what} took longer than {timeout:g} s"
         return TransientFault(PluginException(preset=Preset.TIMEOUT, data=data))
     if isinstance(error, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError)):
-        cause = f"Sentry's answer to {what} cannot be used: its compressed body could not be decoded."
-        return failure(cause, _PROXY_ASSISTANCE, error)
+        return unusable_answer(what, "its compressed body could not be decoded", reason(error))
     if isinstance(error, _BROKEN):
         return _connection_fault(error, what, reading)
     cause = f"The URL for {what} is not valid, or no request could be made from it."
@@ -205,8 +201,8 @@ def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginE
         Preset.TIMEOUT,
         f"{what}: the answer did not arrive in time (cut off after {elapsed:.1f} s)",
         cause,
-        "Verify that the connection URL (or the DSN) points at a Sentry server that answers promptly, or raise the "
-        f"connection's Timeout for a slow one (a request may take {REQUEST_TIMEOUTS} x Timeout, a step "
+        "Verify that the connection URL (or the DSN) points at a Sentry server that answers promptly, or set a longer "
+        f"Timeout in the connection for a slow one (a request may take {REQUEST_TIMEOUTS} x Timeout, a step "
         f"{STEP_TIMEOUTS} x Timeout + Max Retry Wait).",
     )
 

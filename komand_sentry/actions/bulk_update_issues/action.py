@@ -1,6 +1,5 @@
 from .schema import BulkUpdateIssuesInput, BulkUpdateIssuesOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.component import SentryAction
 from komand_sentry.util.update import changes_in
 

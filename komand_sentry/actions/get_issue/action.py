@@ -1,6 +1,5 @@
 from .schema import GetIssueInput, GetIssueOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.component import SentryAction
 from komand_sentry.util.mapping import issue_from_sentry
 

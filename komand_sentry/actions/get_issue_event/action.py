@@ -1,6 +1,5 @@
 from .schema import GetIssueEventInput, GetIssueEventOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.component import SentryAction
 from komand_sentry.util.mapping import event_from_sentry
 

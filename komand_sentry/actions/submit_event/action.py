@@ -1,6 +1,5 @@
 from .schema import SubmitEventInput, SubmitEventOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.component import SentryAction
 
 

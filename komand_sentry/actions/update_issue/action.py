@@ -1,6 +1,5 @@
 from .schema import UpdateIssueInput, UpdateIssueOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.component import SentryAction
 from komand_sentry.util.mapping import issue_from_sentry
 from komand_sentry.util.update import changes_in

@@ -4,7 +4,6 @@ from insightconnect_plugin_runtime.telemetry import auto_instrument
 
 from .schema import MonitorIssuesInput, MonitorIssuesOutput, MonitorIssuesState, Input, Component
 
-# Custom imports below
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.mapping import conform_output, issue_from_sentry

@@ -2,7 +2,6 @@ import insightconnect_plugin_runtime
 import time
 from .schema import NewIssueInput, NewIssueOutput, Input, Output, Component
 
-# Custom imports below
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.component import validate_with_checked_schemas
 from komand_sentry.util.new_issues import NewIssuePolls, check_interval, check_project, check_query
