@@ -12,6 +12,7 @@ from parameterized import parameterized
 
 from komand_sentry.actions.list_issue_events import ListIssueEvents
 from komand_sentry.util import wire
+from komand_sentry.util.errors import remember_secret
 from komand_sentry.util.transport import MAX_RESPONSE_BYTES, Settings
 from unit_test.util import (
     TOKEN,
@@ -34,7 +35,8 @@ class TransportTest(unittest.TestCase):
     def send(self, *replies, method="GET", timeout=30, max_retry_wait=60, **kwargs):
         self.server = FakeSentry(*replies)
         transport = self.server.transport(Settings(timeout=timeout, max_retry_wait=max_retry_wait), LOGGER)
-        return transport.request(method, URL, secrets=(TOKEN,), **kwargs)
+        remember_secret(TOKEN)  # as the connection does with its token
+        return transport.request(method, URL, **kwargs)
 
     def fails(self, *replies, **kwargs) -> PluginException:
         with self.assertRaises(PluginException) as context:
@@ -365,7 +367,7 @@ class TestHostileAnswers(TransportTest):
         server = FakeSentry()
         transport = server.transport(Settings(), LOGGER)
         with self.assertRaises(PluginException) as context:
-            transport.request("GET", "https://evil.example\\.sentry.example.com/api/0/", secrets=(TOKEN,))
+            transport.request("GET", "https://evil.example\\.sentry.example.com/api/0/")
         self.assertIn("characters a host name never has", context.exception.cause)
         self.assertEqual(server.requests, [])
 

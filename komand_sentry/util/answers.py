@@ -5,6 +5,9 @@ from typing import Optional, Union
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
+_NOT_SENTRY = (
+    "Verify that the connection URL or DSN points at a Sentry server (not a proxy or login page) and try again."
+)
 NOT_JSON = object()  # what json_or gives for a body that is not JSON, when asked
 
 
@@ -16,17 +19,6 @@ def json_or(content: Optional[Union[bytes, str]], default=None):
         return default
 
 
-def decode_answer(content: Optional[bytes], what: str):
-    body = json_or(content, NOT_JSON)
-    if body is NOT_JSON:
-        raise unusable_answer(what, "it is not JSON")
-    return body
-
-
 def unusable_answer(what: str, problem: str, data: Optional[str] = None) -> PluginException:
-    return PluginException(
-        cause=f"Sentry's answer to {what} cannot be used: {problem}.",
-        assistance="Verify that the connection URL or DSN points at a Sentry server (not a proxy or login page) and "
-        "try again.",
-        data=data,
-    )
+    cause = f"Sentry's answer to {what} cannot be used: {problem}."
+    return PluginException(cause=cause, assistance=_NOT_SENTRY, data=data)

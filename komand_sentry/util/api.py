@@ -14,6 +14,8 @@ from komand_sentry.util.transport import one_step
 
 CHUNK = 1000  # the most issues Sentry's bulk update changes in one request
 MAX_QUERY_MATCHES = MAX_ISSUE_IDS = 10_000
+NARROW_THE_QUERY = "Narrow the query (for example with a project, a release or a level), or update in parts."
+EVENT_OF_THIS_ISSUE = "Give an event ID of this issue, or latest, oldest or recommended."
 EVENT_ON_LEGACY_ROUTES = "Ask for latest, oldest or an event ID, without an environment."
 
 
@@ -66,10 +68,8 @@ class SentryApi(Client):
         event = self.answer(response, expect=dict)
         group = str(event.get("groupID", event.get("groupId", issue.id)))
         if group != issue.id:
-            raise PluginException(
-                cause=f"The event {event_id} belongs to issue {group}, not to issue {issue.id}.",
-                assistance="Give an event ID of this issue, or latest, oldest or recommended.",
-            )
+            cause = f"The event {event_id} belongs to issue {group}, not to issue {issue.id}."
+            raise PluginException(cause=cause, assistance=EVENT_OF_THIS_ISSUE)
         return event
 
     @one_step
@@ -142,10 +142,8 @@ class SentryApi(Client):
             raise input_error("issue_ids", problem, "Give the issues to update as IDs or as a Query.")
         matching = self.list_pages(url, {"query": query}, MAX_QUERY_MATCHES + 1).items
         if len(matching) > MAX_QUERY_MATCHES:
-            raise PluginException(
-                cause=f"The query matches more than {MAX_QUERY_MATCHES:,} issues, more than one Bulk Update changes.",
-                assistance="Narrow the query (for example with a project, a release or a level), or update in parts.",
-            )
+            cause = f"The query matches more than {MAX_QUERY_MATCHES:,} issues, more than one Bulk Update changes."
+            raise PluginException(cause=cause, assistance=NARROW_THE_QUERY)
         return list(dict.fromkeys(str(issue.get("id")) for issue in matching))
 
     def _given_targets(self, organization: str, project: Optional[str], issue_ids: List[str]) -> List[str]:

@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
-from insightconnect_plugin_runtime.exceptions import PluginException
-
+from komand_sentry.util.errors import input_error
 from komand_sentry.util.hosts import HostError, check_url
 
 ASSISTANCE = (
@@ -66,5 +65,5 @@ def _prefix_and_project(path: str) -> Tuple[str, str]:
     return prefix, project_id
 
 
-def _invalid(problem: str) -> PluginException:
-    return PluginException(cause=f"Invalid input 'dsn': {problem}.", assistance=ASSISTANCE)
+def _invalid(problem: str):
+    return input_error("dsn", problem, ASSISTANCE)

@@ -23,6 +23,12 @@ def redact(text: str) -> str:
     return text
 
 
+def shown(text: str, most: int) -> str:
+    """A server-made value as an error may quote it: every known secret hidden before the cut, so none shows."""
+    text = redact(text)
+    return text if len(text) <= most else text[:most] + "..."
+
+
 def input_error(input_name: str, problem: str, assistance: str) -> PluginException:
     return PluginException(cause=f"Invalid input '{input_name}': {problem}.", assistance=assistance)
 
@@ -40,8 +46,7 @@ def sentry_detail(response) -> str:
     header = response.headers.get("X-Sentry-Error")
     if header and header not in text:
         text = f"{header}. {text}" if text else header
-    text = redact(" ".join(text.split()))
-    return text if len(text) <= MAX_DETAIL_CHARS else text[:MAX_DETAIL_CHARS] + "..."
+    return shown(" ".join(text.split()), MAX_DETAIL_CHARS)
 
 
 def _said(response) -> str:
@@ -63,6 +68,7 @@ _TOKEN_SCOPES = "Give the token event:read (to read) or event:write (to change) 
 _CHECK_IDENTIFIERS = "Verify the organization, project and issue, and that the connection URL is their Sentry host."
 _COPY_DSN = "Verify the DSN: copy it again from the project's Client Keys (DSN) settings."
 _SMALLER_EVENT = "Send a smaller event (at most 1 MiB)."
+_RATE_LIMITED = "Sentry is rate-limiting these requests (HTTP 429)."
 _UNAVAILABLE = (Preset.SERVICE_UNAVAILABLE, "Sentry is unavailable (HTTP {status}).", None)
 _ANSWERS = {  # (scope, status) -> (preset, cause, assistance); scope None: whatever the credential
     ("token", 401): (Preset.API_KEY, "Sentry refused the auth token (HTTP 401).", None),
@@ -94,11 +100,7 @@ def http_error(status: int, what: str, detail: str, scope: str = "token") -> Plu
 def rate_limited(what: str, retry_after: Optional[float], data: str = "") -> PluginException:
     """The rate-limit PluginException; its `retry_after` is the wait Sentry asked for, in seconds (None: unknown)."""
     when = f"after {int(retry_after + 0.999)} seconds" if retry_after is not None else "later"
-    error = preset_error(
-        Preset.RATE_LIMIT,
-        data or f"HTTP 429 from {what}",
-        "Sentry is rate-limiting these requests (HTTP 429).",
-        f"Try again {when}, or set a higher Max Retry Wait in the connection so that the step waits for it.",
-    )
+    assistance = f"Try again {when}, or set a higher Max Retry Wait in the connection so that the step waits for it."
+    error = preset_error(Preset.RATE_LIMIT, data or f"HTTP 429 from {what}", _RATE_LIMITED, assistance)
     error.retry_after = retry_after
     return error

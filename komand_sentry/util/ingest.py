@@ -62,9 +62,8 @@ class Ingestor:
         auth = dsn.auth_header(sentry_version, self.client_name)
         headers = {"X-Sentry-Auth": auth, "User-Agent": self.client_name, **_CONTENT_HEADERS[kind]}
         body = gzip.compress(build_envelope(dsn, event), compresslevel=6) if kind == ENVELOPE else encode_event(event)
-        return self.transport.request(
-            "POST", dsn.endpoint(kind), data=body, headers=headers, rate_limit_wait=rate_limit_wait
-        )
+        url = dsn.endpoint(kind)
+        return self.transport.request("POST", url, data=body, headers=headers, rate_limit_wait=rate_limit_wait)
 
 
 def _confirmed(response: requests.Response, dsn: Dsn, endpoint: str, sent: str) -> str:

@@ -1,12 +1,14 @@
 """Listings complete or saying where they stopped, in whole pages, at a bounded cost (docs/design/api.md)."""
 
 from collections import Counter, namedtuple
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.answers import unusable_answer
 from komand_sentry.util.pagination import next_cursor, shown
+from komand_sentry.util.wire import once_sent
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
 MAX_PAGES = 1000
@@ -16,6 +18,7 @@ MAX_LISTING_CONTAINERS = 4_000_000
 MAX_LISTING_BYTES = 96 * 1024 * 1024
 
 
+_CONTINUE_LATER = "Try again later; if it persists, list with a Limit and continue with Next Cursor."
 Page = namedtuple("Page", "items has_more next_cursor")  # the items, and whether and where the listing goes on
 
 
@@ -25,24 +28,32 @@ def page_size_for(remaining: Optional[int]) -> int:
 
 def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str], first=None) -> Page:
     """Every page (limit None), or whole pages until `limit` items; `first`: the answer to a request already sent."""
-    items, seen, read, response = [], {cursor}, Counter(), first
-    while True:
-        if response is None:
-            response = fetch(cursor, page_size_for(None if limit is None else limit - len(items)))
-        items.extend(_read(response, decode, what, read))
-        _check(what, len(items) <= MAX_ITEMS, f"{MAX_ITEMS} items")
-        following = next_cursor(response.headers.get("Link"), what)
-        if following is None or (limit is not None and len(items) >= limit):
-            return Page(items, following is not None, following)
-        if following in seen:
-            raise PluginException(
-                cause=f"Sentry's pagination of {what} does not advance (cursor {shown(following, 60)!r} came back "
-                "again), so the listing cannot be completed.",
-                assistance="Try again later; if it persists, list with a Limit and continue with Next Cursor.",
-            )
-        seen.add(following)
-        _check(what, len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")  # the pages read, and the cursor started from
-        cursor, response = following, None
+    items, seen, read = [], {cursor}, Counter()
+    response = first if first is not None else fetch(cursor, page_size_for(limit))
+    with ThreadPoolExecutor(1, "sentry-page-decoder") as decoder:
+        while True:
+            following = next_cursor(response.headers.get("Link"), what)
+            ahead, page, decoding = following is not None and limit is None, response, []
+            try:  # without a limit, a second thread decodes this page once the next is asked for (docs/design/api.md)
+                with once_sent(lambda: decoding.append(decoder.submit(_read, page, decode, what, read))):
+                    response = fetch(_advance(following, seen, what), PAGE_SIZE) if ahead else None
+            finally:
+                items.extend(decoding[0].result())  # this page's fault, if any, before the next one's
+            _check(what, len(items) <= MAX_ITEMS, f"{MAX_ITEMS} items")
+            if following is None or (limit is not None and len(items) >= limit):
+                return Page(items, following is not None, following)
+            if not ahead:
+                response = fetch(_advance(following, seen, what), page_size_for(limit - len(items)))
+
+
+def _advance(following: str, seen: set, what: str) -> str:
+    """The next cursor, if it is new and within MAX_PAGES (the pages read, and the cursor started from)."""
+    if following in seen:
+        cause = f"Sentry's pagination of {what} does not advance (cursor {shown(following, 60)!r} came back again)"
+        raise PluginException(cause=f"{cause}, so the listing cannot be completed.", assistance=_CONTINUE_LATER)
+    seen.add(following)
+    _check(what, len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")
+    return following
 
 
 def _read(response, decode, what: str, read: Counter) -> List[dict]:

@@ -130,6 +130,4 @@ def comment_from_sentry(activity: dict) -> dict:
 
 def page_output(page, list_name: str, from_sentry, schema: dict) -> dict:
     output = {list_name: [from_sentry(item) for item in page.items], "has_more": page.has_more}
-    if page.next_cursor:
-        output["next_cursor"] = page.next_cursor
-    return conform_output(output, schema)
+    return conform_output(dict(output, next_cursor=page.next_cursor), schema)  # conforming drops a None

@@ -5,7 +5,7 @@ from typing import Dict, Optional
 
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.errors import redact
+from komand_sentry.util.errors import redact, shown
 from komand_sentry.util.identifiers import cursor_problem
 
 MAX_LINK_HEADER_CHARS = 64 * 1024  # Sentry's own header is about 300 characters
@@ -49,12 +49,6 @@ def next_cursor(link_header: Optional[str], what: str) -> Optional[str]:
     if problem:
         raise _unfollowable(what, link_header, f"its next cursor is unusable: {problem}")
     return cursor
-
-
-def shown(text: str, most: int) -> str:
-    """A server-made value as an error may quote it: every known secret hidden before the cut, so none shows."""
-    text = redact(text)
-    return text if len(text) <= most else text[:most] + "..."
 
 
 def _parameters(text: str) -> Optional[Dict[str, str]]:

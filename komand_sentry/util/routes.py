@@ -8,7 +8,7 @@ import requests
 import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util.answers import NOT_JSON, decode_answer, json_or, unusable_answer
+from komand_sentry.util.answers import NOT_JSON, json_or, unusable_answer
 from komand_sentry.util.errors import http_error, input_error, sentry_detail
 from komand_sentry.util.hosts import HostError, check_url
 from komand_sentry.util.identifiers import check_issue_id, check_slug, is_short_id
@@ -18,6 +18,9 @@ from komand_sentry.util.version import CLIENT_NAME
 SAAS_HOST = "sentry.io"
 GIVE_ORGANIZATION = "Give Organization Slug (in the action or the connection)"
 ASSIGNEES = "Give user:<id>, team:<id>, a user's ID, username or email, or #<team-slug>; an empty value unassigns."
+TOKEN_HOSTS = "Verify the connection URL; the token is sent to that host and its Sentry regions only."
+CHECK_SHORT_ID = "Verify the short ID and the organization, or give the issue's numeric ID."
+CHECK_ISSUE_ORGANIZATION = "Verify the issue ID and the organization slug (in the action or the connection)."
 URL_FORMS = "Give Sentry's root URL, such as https://sentry.io or https://sentry.example.com/api/0/."
 
 
@@ -84,10 +87,8 @@ class Client:
         """The token, on requests to the allowed hosts only (a host is judged as urllib3, which connects, reads it)."""
         host = urllib3.util.parse_url(request.url).host
         if host not in self.allowed_hosts:
-            raise PluginException(
-                cause=f"The plugin refused to send the auth token to {host!r}, which is not the connection's host.",
-                assistance="Verify the connection URL; the token is sent to that host and its Sentry regions only.",
-            )
+            cause = f"The plugin refused to send the auth token to {host!r}, which is not the connection's host."
+            raise PluginException(cause=cause, assistance=TOKEN_HOSTS)
         request.headers["Authorization"] = f"Bearer {self._token}"
         return request
 
@@ -105,9 +106,9 @@ class Client:
             if assignee is not None and response.status_code == 400 and "assignedTo" in response.text[:10000]:
                 raise bad_assignee(assignee, f"Sentry cannot resolve it ({sentry_detail(response)})")
             raise http_error(response.status_code, what, sentry_detail(response))
-        answer = None if response.status_code == 204 else decode_answer(response.content, what)
-        if not isinstance(answer, expect):
-            raise unusable_answer(what, "it is not a JSON object")
+        answer = None if response.status_code == 204 else json_or(response.content, NOT_JSON)
+        if answer is NOT_JSON or not isinstance(answer, expect):
+            raise unusable_answer(what, "it is not JSON" if answer is NOT_JSON else "it is not a JSON object")
         return answer
 
     def list_pages(self, url: str, params: Optional[dict] = None, limit=None, cursor=None, first=None) -> Page:
@@ -140,10 +141,8 @@ class Client:
         found = self.call("GET", self.url(organization, "organizations", organization, "shortids", issue_id))
         group = dig(found, "group")
         if is_short_id(str(dig(group, "id"))):
-            raise PluginException(
-                cause=f"Sentry did not resolve the short ID {issue_id!r} to an issue of {organization!r}.",
-                assistance="Verify the short ID and the organization, or give the issue's numeric ID.",
-            )
+            cause = f"Sentry did not resolve the short ID {issue_id!r} to an issue of {organization!r}."
+            raise PluginException(cause=cause, assistance=CHECK_SHORT_ID)
         return Issue(str(group["id"]), organization, details=group, confirmed=True)
 
     def send_issue(self, method: str, issue: Issue, suffix: str, needs_scope=None, legacy_url=None, **request):
@@ -174,10 +173,8 @@ class Client:
             projects = self.list_pages(self.url(organization, "organizations", organization, "projects")).items
             self._project_ids[organization] = {str(project.get("id")) for project in projects}
         if not project_id or project_id not in self._project_ids[organization]:
-            raise NotInOrganization(
-                cause=f"Issue {issue.id} does not belong to the organization {organization!r}, so it was not touched.",
-                assistance="Verify the issue ID and the organization slug (in the action or the connection).",
-            )
+            cause = f"Issue {issue.id} does not belong to the organization {organization!r}, so it was not touched."
+            raise NotInOrganization(cause=cause, assistance=CHECK_ISSUE_ORGANIZATION)
         issue.confirmed = True
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Optional
 from urllib.parse import urlsplit
 
 import requests
@@ -17,7 +17,7 @@ import urllib3
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util import wire
-from komand_sentry.util.errors import http_error, rate_limited, redact, remember_secret, sentry_detail
+from komand_sentry.util.errors import http_error, rate_limited, redact, sentry_detail
 from komand_sentry.util.hosts import HostError, check_url
 from komand_sentry.util.wire import REQUEST_TIMEOUTS, STEP_TIMEOUTS, TransientFault
 
@@ -71,9 +71,8 @@ class Transport:
         finally:
             _STEP.reset(token)
 
-    def request(self, method: str, url: str, secrets: Iterable[str] = (), rate_limit_wait=None, **kwargs):
-        """Sentry's definite answer (any status but 429/5xx), else a PluginException; `secrets` hidden from now on."""
-        remember_secret(*secrets)
+    def request(self, method: str, url: str, rate_limit_wait=None, **kwargs):
+        """Sentry's definite answer (any status but 429/5xx), else a PluginException (secrets: errors.redact)."""
         try:
             what = f"{method} {check_url(url, allow_underscore=True).path}"  # a host every URL parser reads alike
         except HostError as problem:
@@ -212,7 +211,5 @@ def _refuse_redirect(response: requests.Response, what: str) -> requests.Respons
 
 
 def too_large(what: str) -> PluginException:
-    return wire.failure(
-        f"The answer to {what} is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB.",
-        "Ask for smaller pages (a lower Limit) or summaries instead of full event bodies.",
-    )
+    cause = f"The answer to {what} is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB."
+    return wire.failure(cause, "Ask for smaller pages (a lower Limit) or summaries instead of full event bodies.")

@@ -24,6 +24,11 @@ MAX_HEADER_BYTES = 64 * 1024
 _RETRY_NOTE = "{cause} Retrying in {wait:.1f} s"
 _HEADERS_TOO_LONG = f"its status line and headers are longer than {MAX_HEADER_LINES} lines or {MAX_HEADER_BYTES} bytes"
 CHECK_THE_URL = "Verify the connection URL or the DSN."
+_PROMPT_SERVER_OR_LONGER_TIMEOUT = (
+    "Verify that the connection URL (or the DSN) points at a Sentry server that answers promptly, or set a longer "
+    f"Timeout in the connection for a slow one (a request may take {REQUEST_TIMEOUTS} x Timeout, a step "
+    f"{STEP_TIMEOUTS} x Timeout + Max Retry Wait)."
+)
 _BROKEN = (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)
 
 
@@ -38,6 +43,22 @@ def deadline(seconds: float):
         yield
     finally:
         _WIRE.deadline = math.inf
+
+
+@contextlib.contextmanager
+def once_sent(action):
+    """`action()` when this thread's next request inside is sent; on leaving if none was."""
+    _WIRE.sent = action
+    try:
+        yield
+    finally:
+        _sent()
+
+
+def _sent() -> None:
+    action, _WIRE.sent = getattr(_WIRE, "sent", None), None
+    if action is not None:
+        action()
 
 
 class TransientFault(Exception):
@@ -125,6 +146,7 @@ class _DeadlineConnection:
         super().send(data)
 
     def getresponse(self):
+        _sent()
         try:
             response = super().getresponse()
         except (ConnectionResetError, BrokenPipeError) as error:  # RemoteDisconnected is a ConnectionResetError
@@ -197,14 +219,8 @@ def timed_out(what: str, elapsed: float, step_limit: Optional[float]) -> PluginE
     cause = f"{what} timed out: its answer had not arrived whole after {elapsed:.1f} s, the most one request may take."
     if step_limit is not None:
         cause = f"{what} timed out: the step used up its time limit of {step_limit:.0f} s."
-    return preset_error(
-        Preset.TIMEOUT,
-        f"{what}: the answer did not arrive in time (cut off after {elapsed:.1f} s)",
-        cause,
-        "Verify that the connection URL (or the DSN) points at a Sentry server that answers promptly, or set a longer "
-        f"Timeout in the connection for a slow one (a request may take {REQUEST_TIMEOUTS} x Timeout, a step "
-        f"{STEP_TIMEOUTS} x Timeout + Max Retry Wait).",
-    )
+    data = f"{what}: the answer did not arrive in time (cut off after {elapsed:.1f} s)"
+    return preset_error(Preset.TIMEOUT, data, cause, _PROMPT_SERVER_OR_LONGER_TIMEOUT)
 
 
 def failure(cause: str, assistance: str, error: Optional[Exception] = None) -> PluginException:

@@ -10,8 +10,7 @@ from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.component import validate_with_checked_schemas
 from komand_sentry.util.new_issues import IssueCollection, check_project
 
-_DEFINITIONS = MonitorIssuesOutput.schema["definitions"]
-_ISSUE = dict(_DEFINITIONS["Issue"], definitions=_DEFINITIONS)  # the output is a list: each item shaped to an Issue
+_ISSUE = dict(MonitorIssuesOutput.schema["definitions"]["Issue"], definitions=MonitorIssuesOutput.schema["definitions"])
 
 
 class MonitorIssues(insightconnect_plugin_runtime.Task):
