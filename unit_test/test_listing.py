@@ -7,7 +7,7 @@ import unittest
 import requests
 from insightconnect_plugin_runtime.exceptions import PluginException
 
-from komand_sentry.util import listing, wire
+from komand_sentry.util import listing
 from komand_sentry.util.transport import Settings, Transport
 from testkit.server import LoopbackSentry
 from testkit.wire import Reply
@@ -67,18 +67,6 @@ class TestCollect(unittest.TestCase):
         listing.collect(pages.fetch, pages.decode, WHAT, None, None)
         self.assertTrue(all(name.startswith("sentry-page-decoder") for name in pages.decoded), pages.decoded)
         self.assertEqual(decoder_threads(), [])  # the thread ends with the listing
-
-    def test_decoding_waits_for_the_next_request_to_be_sent(self):
-        pages, decoded_when_fetched = Pages(3), []
-
-        def slow_fetch(cursor, size):  # sends nothing: the decoding may start only once it returns
-            response = pages.fetch(cursor, size)
-            time.sleep(0.1)
-            decoded_when_fetched.append(len(pages.decoded))
-            return response
-
-        listing.collect(slow_fetch, pages.decode, WHAT, None, None)
-        self.assertEqual(decoded_when_fetched, [0, 0, 1])
 
     def test_with_a_limit_no_page_is_asked_for_before_the_last_is_decoded(self):
         pages = Pages(5)
@@ -158,18 +146,6 @@ class TestDecodingOverlapsTheNextRequest(unittest.TestCase):
         self.assertEqual(len(result.items), 6)
         self.assertLess(decoded_at[0], self.answered[2] - 0.3)  # while page 2's answer was held back 0.5 s
         self.assertEqual(self.server.connections, 1)  # one request at a time, on one connection
-
-    def test_once_sent_runs_once_while_the_answer_is_awaited_or_on_leaving(self):
-        path = "/api/0/"
-        self.server.script(path, self.answer(2, 0.5))
-        transport, called = Transport(requests.Session(), Settings(timeout=10), None), []
-        with transport.step(), wire.once_sent(lambda: called.append(time.monotonic())):
-            transport.request("GET", f"{self.server.url}{path}")
-        self.assertEqual(len(called), 1)
-        self.assertLess(called[0], self.answered[2] - 0.3)
-        with wire.once_sent(lambda: called.append("left")):
-            pass
-        self.assertEqual(called[1:], ["left"])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.answers import unusable_answer
 from komand_sentry.util.pagination import next_cursor, shown
-from komand_sentry.util.wire import once_sent
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
 MAX_PAGES = 1000
@@ -33,12 +32,13 @@ def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str
     with ThreadPoolExecutor(1, "sentry-page-decoder") as decoder:
         while True:
             following = next_cursor(response.headers.get("Link"), what)
-            ahead, page, decoding = following is not None and limit is None, response, []
-            try:  # without a limit, a second thread decodes this page once the next is asked for (docs/design/api.md)
-                with once_sent(lambda: decoding.append(decoder.submit(_read, page, decode, what, read))):
-                    response = fetch(_advance(following, seen, what), PAGE_SIZE) if ahead else None
+            ahead, decoded = following is not None and limit is None, decoder.submit(
+                _read, response, decode, what, read
+            )
+            try:  # without a limit, the next page is asked for while this one is decoded (docs/design/api.md)
+                response = fetch(_advance(following, seen, what), PAGE_SIZE) if ahead else None
             finally:
-                items.extend(decoding[0].result())  # this page's fault, if any, before the next one's
+                items.extend(decoded.result())  # this page's fault, if any, before the next one's
             _check(what, len(items) <= MAX_ITEMS, f"{MAX_ITEMS} items")
             if following is None or (limit is not None and len(items) >= limit):
                 return Page(items, following is not None, following)

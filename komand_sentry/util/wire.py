@@ -45,22 +45,6 @@ def deadline(seconds: float):
         _WIRE.deadline = math.inf
 
 
-@contextlib.contextmanager
-def once_sent(action):
-    """`action()` when this thread's next request inside is sent; on leaving if none was."""
-    _WIRE.sent = action
-    try:
-        yield
-    finally:
-        _sent()
-
-
-def _sent() -> None:
-    action, _WIRE.sent = getattr(_WIRE, "sent", None), None
-    if action is not None:
-        action()
-
-
 class TransientFault(Exception):
     """A fault worth another attempt: `error` is reported if none succeeds, `note` logged ({cause}, {wait})."""
 
@@ -146,7 +130,6 @@ class _DeadlineConnection:
         super().send(data)
 
     def getresponse(self):
-        _sent()
         try:
             response = super().getresponse()
         except (ConnectionResetError, BrokenPipeError) as error:  # RemoteDisconnected is a ConnectionResetError
