@@ -1,4 +1,6 @@
+import json
 import unittest
+import unittest.mock
 
 import jsonschema
 from jsonschema import validators
@@ -14,7 +16,8 @@ from komand_sentry.actions.list_issue_events import ListIssueEvents
 from komand_sentry.actions.submit_event import SubmitEvent
 from komand_sentry.actions.update_issue import UpdateIssue
 from komand_sentry.connection.schema import ConnectionSchema
-from komand_sentry.util.component import CachedValidation
+from komand_sentry.actions.list_project_issues import ListProjectIssues
+from komand_sentry.util.component import LARGE_LISTING, CachedValidation
 
 COMPONENTS = [
     (name, getattr(module, name))
@@ -76,3 +79,49 @@ class TestCachedValidation(unittest.TestCase):
         source = inspect.getsource(variables.IOS.validate)
         self.assertIn("validate(parameters, self.schema)", source)
         self.assertIs(variables.validate, jsonschema.validate)
+
+
+def listing_output(size, **changed_item):
+    issue = {"id": "1", "title": "ValueError", "shortId": "BACKEND-1", "status": "unresolved", "count": "3"}
+    return {"issues": [dict(issue, id=str(number), **changed_item) for number in range(size)], "has_more": False}
+
+
+class TestLargeListings(unittest.TestCase):
+    """Above LARGE_LISTING items, fastjsonschema gives the verdict, and jsonschema only explains a failure."""
+
+    def setUp(self):
+        self.schema = ListProjectIssues().output.schema
+        self.validation = CachedValidation(self.schema)
+        self.consulted = []
+        iter_errors = self.validation.validator.iter_errors
+        self.validation.validator = unittest.mock.Mock(
+            iter_errors=lambda value: self.consulted.append(1) or iter_errors(value)
+        )
+
+    def test_a_valid_large_listing_is_checked_without_jsonschema(self):
+        self.validation(listing_output(LARGE_LISTING + 1))
+        self.assertEqual(self.consulted, [])
+        self.assertIsNotNone(self.validation.compiled)
+
+    def test_a_small_listing_is_checked_by_jsonschema_and_nothing_is_compiled(self):
+        self.validation(listing_output(LARGE_LISTING))
+        self.assertEqual(self.consulted, [1])
+        self.assertIsNone(self.validation.compiled)
+
+    @parameterized.expand([("wrong_type", {"userCount": "many"}), ("nested_type", {"annotations": ["text"]})])
+    def test_an_invalid_large_listing_fails_with_jsonschemas_own_error(self, _name, changed_item):
+        output = listing_output(LARGE_LISTING + 1, **changed_item)
+        with self.assertRaises(jsonschema.exceptions.ValidationError) as expected:
+            jsonschema.validate(output, self.schema)
+        with self.assertRaises(jsonschema.exceptions.ValidationError) as cached:
+            self.validation(output)
+        self.assertEqual(cached.exception.message, expected.exception.message)
+        self.assertEqual(list(cached.exception.path), list(expected.exception.path))
+
+    def test_nothing_is_filled_in(self):
+        item = {"type": "object", "properties": {"level": {"type": "string", "default": "error"}}}
+        schema = {"type": "object", "properties": {"issues": {"type": "array", "items": item}}}
+        output = {"issues": [{"id": str(number)} for number in range(LARGE_LISTING + 1)]}
+        copy = json.loads(json.dumps(output))
+        CachedValidation(schema)(output)
+        self.assertEqual(output, copy)  # fastjsonschema adds a schema's defaults unless told not to
