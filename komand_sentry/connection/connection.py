@@ -4,10 +4,7 @@ from .schema import ConnectionSchema, Input
 
 import requests
 
-from komand_sentry.util.api import SentryApi
 from komand_sentry.util.errors import remember_secret
-from komand_sentry.util.ingest import Ingestor
-from komand_sentry.util.routes import api_root
 from komand_sentry.util.transport import Settings, Transport
 from komand_sentry.util.version import CLIENT_NAME
 
@@ -34,15 +31,20 @@ class Connection(insightconnect_plugin_runtime.Connection):
         self._api = self._ingest = None
 
     @property
-    def api(self) -> SentryApi:
+    def api(self):  # a SentryApi
         if self._api is None:
+            from komand_sentry.util.api import SentryApi  # imported by the steps that use it (cold start)
+            from komand_sentry.util.routes import api_root
+
             token = checked_token(self.token)
             self._api = SentryApi(api_root(self.url), token, self._transport(), self.organization_slug, self.logger)
         return self._api
 
     @property
-    def ingest(self) -> Ingestor:
+    def ingest(self):  # an Ingestor
         if self._ingest is None:
+            from komand_sentry.util.ingest import Ingestor  # imported by the step that uses it (cold start)
+
             self._ingest = Ingestor(self._transport(), CLIENT_NAME, self.logger)
         return self._ingest
 

@@ -8,7 +8,6 @@ from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.component import validate_with_checked_schemas
-from komand_sentry.util.new_issues import IssueCollection, check_project
 
 _ISSUE = dict(MonitorIssuesOutput.schema["definitions"]["Issue"], definitions=MonitorIssuesOutput.schema["definitions"])
 
@@ -27,6 +26,7 @@ class MonitorIssues(insightconnect_plugin_runtime.Task):
         organization_slug = params.get(Input.ORGANIZATION_SLUG)
         project_slug = params.get(Input.PROJECT_SLUG)
         # END INPUT BINDING - DO NOT REMOVE
+        from komand_sentry.util.new_issues import IssueCollection, check_project
 
         try:
             project = check_project(organization_slug, project_slug)

@@ -4,7 +4,6 @@ from .schema import NewIssueInput, NewIssueOutput, Input, Output, Component
 
 from komand_sentry.util.mapping import conform_output, issue_from_sentry
 from komand_sentry.util.component import validate_with_checked_schemas
-from komand_sentry.util.new_issues import NewIssuePolls, check_interval, check_project, check_query
 
 PAUSE_SLICE = 0.5  # seconds between two looks for the orchestrator's shutdown flag while waiting
 
@@ -23,6 +22,7 @@ class NewIssue(insightconnect_plugin_runtime.Trigger):
         project_slug = params.get(Input.PROJECT_SLUG)
         query = params.get(Input.QUERY)
         # END INPUT BINDING - DO NOT REMOVE
+        from komand_sentry.util.new_issues import NewIssuePolls, check_interval, check_project, check_query
 
         project, query = check_project(organization_slug, project_slug), check_query(query)
         polls = NewIssuePolls(lambda: self.connection.api, project, query, check_interval(interval), self.logger)
