@@ -14,7 +14,7 @@ LARGE_LISTING = 100  # items: above, compiling the schema (about 20 ms) costs le
 
 class CachedValidation:
     """What `jsonschema.validate(parameters, schema)` does, error for error, without the meta-schema check; a large
-    listing is checked by fastjsonschema first, jsonschema then only tells why one fails (docs/design/testing.md)."""
+    listing is checked by fastjsonschema first, jsonschema then says why one fails (design/events-and-errors.md)."""
 
     def __init__(self, schema: dict):
         self.schema, self.validator, self.compiled = schema, validators.validator_for(schema)(schema), None

@@ -32,9 +32,8 @@ def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str
     with ThreadPoolExecutor(1, "sentry-page-decoder") as decoder:
         while True:
             following = next_cursor(response.headers.get("Link"), what)
-            ahead, decoded = following is not None and limit is None, decoder.submit(
-                _read, response, decode, what, read
-            )
+            ahead = following is not None and limit is None
+            decoded = decoder.submit(_read, response, decode, what, read)
             try:  # without a limit, the next page is asked for while this one is decoded (docs/design/api.md)
                 response = fetch(_advance(following, seen, what), PAGE_SIZE) if ahead else None
             finally:
