@@ -197,6 +197,17 @@ class TestIssueIds(unittest.TestCase):
         self.assertEqual(output["changes"], load_json("bulk_changes_sentry9.json.resp"))
         self.assertEqual(output["issue_ids"], list(org.status))
 
+    def test_sentry_9_with_several_projects_asks_for_the_project(self):
+        org = Organization(2)
+        refusal = Reply(400, {"detail": "You do not have the multi project stream feature enabled"})
+        routes = org.routes({f"PUT {ORG_ISSUES}": refusal})
+        error, server = refused_routed(
+            BulkUpdateIssues, routes, {"organization_slug": ORG, "issue_ids": list(org.status), "status": "resolved"}
+        )
+        self.assertTrue(error.cause.startswith("Invalid input 'project_slug'"), error.cause)
+        self.assertIn("Project Slug", error.assistance)
+        self.assertEqual(set(org.status.values()), {"unresolved"})
+
     def test_permission_denied(self):
         org = Organization(2)
         routes = org.routes({f"PUT {ORG_ISSUES}": reply(403, file="error_permission.json.resp")})

@@ -14,6 +14,7 @@ from komand_sentry.util.transport import one_step
 
 CHUNK = 1000  # the most issues Sentry's bulk update changes in one request
 MAX_QUERY_MATCHES = MAX_ISSUE_IDS = 10_000
+ONE_PROJECT = "Give Project Slug, and update the issues of each project in a step of its own."
 NARROW_THE_QUERY = "Narrow the query (for example with a project, a release or a level), or update in parts."
 EVENT_OF_THIS_ISSUE = "Give an event ID of this issue, or latest, oldest or recommended."
 EVENT_ON_LEGACY_ROUTES = "Ask for latest, oldest or an event ID, without an environment."
@@ -96,6 +97,8 @@ class SentryApi(Client):
             try:
                 answer = self.answer(self.send("PUT", url, {"id": chunk}, changes), changes.get("assignedTo"))
             except PluginException as error:
+                if not project and "multi project" in str(error.data):  # Sentry 9, an organization of many projects
+                    raise input_error("project_slug", "this Sentry updates issues one project at a time", ONE_PROJECT)
                 if updated:
                     listed = ", ".join(updated[:50]) + (" ..." if len(updated) > 50 else "")
                     error.data = f"{error.data} (already updated before this failure: {len(updated)} issues: {listed})"

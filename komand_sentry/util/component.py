@@ -20,7 +20,8 @@ class CachedValidation:
         self.schema, self.validator, self.compiled = schema, validators.validator_for(schema)(schema), None
 
     def __call__(self, parameters) -> None:
-        if not (LARGE_LISTING < _listed(parameters) and self._compiled_accepts(parameters)):
+        listed = sum(len(v) for v in parameters.values() if isinstance(v, list)) if type(parameters) is dict else 0
+        if not (LARGE_LISTING < listed and self._compiled_accepts(parameters)):
             error = exceptions.best_match(self.validator.iter_errors(parameters))
             if error is not None:
                 raise error
@@ -34,11 +35,6 @@ class CachedValidation:
         except fastjsonschema.JsonSchemaException:
             return False
         return True
-
-
-def _listed(parameters) -> int:
-    lists = parameters.values() if type(parameters) is dict else ()
-    return sum(len(value) for value in lists if isinstance(value, list))
 
 
 def validate_with_checked_schemas(*variables) -> None:

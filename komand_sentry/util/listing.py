@@ -46,12 +46,11 @@ def collect(fetch, decode, what: str, limit: Optional[int], cursor: Optional[str
 
 
 def _advance(following: str, seen: set, what: str) -> str:
-    """The next cursor, if it is new and within MAX_PAGES (the pages read, and the cursor started from)."""
     if following in seen:
         cause = f"Sentry's pagination of {what} does not advance (cursor {shown(following, 60)!r} came back again)"
         raise PluginException(cause=f"{cause}, so the listing cannot be completed.", assistance=_CONTINUE_LATER)
     seen.add(following)
-    _check(what, len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")
+    _check(what, len(seen) <= MAX_PAGES, f"{MAX_PAGES} pages")  # the pages read, and the cursor started from
     return following
 
 
