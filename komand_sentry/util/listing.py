@@ -7,7 +7,8 @@ from typing import List, Optional
 from insightconnect_plugin_runtime.exceptions import PluginException
 
 from komand_sentry.util.answers import unusable_answer
-from komand_sentry.util.pagination import next_cursor, shown
+from komand_sentry.util.errors import shown
+from komand_sentry.util.pagination import next_cursor
 
 PAGE_SIZE = 100  # the most Sentry serves in one page
 MAX_PAGES = 1000
