@@ -1,6 +1,5 @@
 """The client's requests and answers: hosts, regions, issue routes (scoped or legacy) (docs/design/api.md)."""
 
-from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import quote, urlsplit
 
@@ -61,12 +60,9 @@ def is_missing_route(response) -> bool:
     return 200 <= response.status_code < 300 and bool(response.content) and body is NOT_JSON
 
 
-@dataclass
-class Issue:
-    id: str  # numeric
-    organization: Optional[str]  # the one named, if any
-    details: Optional[dict] = None  # the issue, once read
-    confirmed: bool = False  # known to be in the organization
+class Issue:  # id: numeric; organization: the one named, if any; details: once read; confirmed: in the organization
+    def __init__(self, id: str, organization: Optional[str], details: Optional[dict] = None, confirmed=False):
+        self.id, self.organization, self.details, self.confirmed = id, organization, details, confirmed
 
 
 class NotInOrganization(PluginException):

@@ -8,8 +8,7 @@ import random
 import sys
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 from urllib.parse import urlsplit
 
 import requests
@@ -28,18 +27,15 @@ _RFC_RETRY_AFTER.retry_after_max = math.inf  # urllib3 caps the wait at 6 h; the
 _STEP: ContextVar = ContextVar("komand_sentry_step", default=None)
 
 
-@dataclass
-class Settings:
+class Settings(NamedTuple):
     timeout: float = 30.0
     max_retry_wait: float = 60.0
     verify_tls: bool = True
 
 
-@dataclass
 class StepBudget:
-    deadline: float  # on the Transport's clock
-    limit: float  # seconds the whole step may take
-    waited: float = 0.0
+    def __init__(self, deadline: float, limit: float):  # deadline: on the Transport's clock; limit: in seconds
+        self.deadline, self.limit, self.waited = deadline, limit, 0.0
 
 
 def one_step(operation):
