@@ -54,6 +54,7 @@ REFERENCE_ISSUES = 1_000
 REFERENCE_PROJECT = "bench"
 SEQUENTIAL_STEPS = 300  # http mode: one client, so that a stall is not hidden by (or mistaken for) queueing
 SPLIT_WRITES_STEPS = 50
+FROZEN_FLOOR = "floor noop, frozen"  # the floor started as the plugin starts itself (bench/frozen_start.py)
 STALL_SECONDS = 0.035  # a step this slow has waited (a 40 ms delayed ACK, typically), not worked
 
 
@@ -113,8 +114,9 @@ class Server:
 class Plugin:
     """How to run a plugin: its bin script and PYTHONPATH."""
 
-    def __init__(self, name: str, root: Path, bin_name: str):
+    def __init__(self, name: str, root: Path, bin_name: str, launcher: tuple = ()):
         self.name, self.root, self.script = name, root, str(root / "bin" / bin_name)
+        self.launcher = list(launcher)  # a script that starts `script` (bench/frozen_start.py)
         # PYTHONUNBUFFERED would make the runtime's json.dump of a large reply one write(2) per JSON token
         dropped = ("PYTHONPATH", "PLUGIN_RUNTIME_ENVIRONMENT", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
         self.env = {k: v for k, v in os.environ.items() if k not in dropped}
@@ -127,7 +129,7 @@ class Plugin:
         WORK.mkdir(parents=True, exist_ok=True)
         stdin_path, out_path, err_path = (WORK / f"{label}.{kind}" for kind in ("in.json", "out", "err"))
         stdin_path.write_text(json.dumps(message))
-        run = SPAWNER.run({"argv": [PYTHON, self.script, "run"], "env": self.env, "stdin": str(stdin_path),
+        run = SPAWNER.run({"argv": [PYTHON, *self.launcher, self.script, "run"], "env": self.env, "stdin": str(stdin_path),
                            "stdout": str(out_path), "stderr": str(err_path)})
         return dict(run, out=out_path, stderr=err_path.read_text(errors="replace"))
 
@@ -198,8 +200,10 @@ def interleaved(variants: dict, rounds: int, seed: int):
 def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
     connection = connection_to(fast.url)
     dsn = f"http://0123456789abcdef0123456789abcdef@127.0.0.1:{fast.port}/1"
+    frozen_floor = Plugin("floor", floor.root, Path(floor.script).name, launcher=(str(BENCH / "frozen_start.py"),))
     variants = {
         "floor noop": (floor, message("noop", {}, {})),
+        FROZEN_FLOOR: (frozen_floor, message("noop", {}, {})),
         "submit_event": (ours, message("submit_event",
                                        {"dsn": dsn, "event_json": {"message": "cold", "level": "error"}}, connection)),
         "list_project_issues": (ours, message("list_project_issues",
@@ -211,11 +215,11 @@ def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
                                                         "status": "resolved"}, connection)),
     }
     for name, (plugin, msg) in variants.items():  # warm-up: compiled bytecode, page cache
-        check_ok(plugin.run(msg, f"cold-{name.replace(' ', '-')}"))
+        check_ok(plugin.run(msg, f"cold-{name.replace(' ', '-').replace(',', '')}"))
     walls, cpus, rss = ({name: [] for name in variants} for _ in range(3))
     for _, name in interleaved(variants, rounds, seed=1):
         plugin, msg = variants[name]
-        run = plugin.run(msg, f"cold-{name.replace(' ', '-')}")
+        run = plugin.run(msg, f"cold-{name.replace(' ', '-').replace(',', '')}")
         check_ok(run)
         walls[name].append(run["wall"])
         cpus[name].append(run["cpu"])
@@ -223,14 +227,17 @@ def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
     floor_median, floor_cpu = median(walls["floor noop"]), median(cpus["floor noop"])
     result = {"rounds": rounds, "floor_wall_s": floor_median, "floor_cpu_s": floor_cpu,
               "floor_rss_mib": median(rss["floor noop"]), "actions": {}, "raw": {"walls": walls, "cpus": cpus}}
+    result["frozen_floor_wall_s"] = median(walls[FROZEN_FLOOR])
+    result["frozen_floor_ratio"] = median([a / b for a, b in zip(walls[FROZEN_FLOOR], walls["floor noop"])])
     for name in variants:
-        if name == "floor noop":
+        if name in ("floor noop", FROZEN_FLOOR):
             continue
         paired = [ours_wall / floor_wall for ours_wall, floor_wall in zip(walls[name], walls["floor noop"])]
         paired_cpu = [ours_cpu / noop_cpu for ours_cpu, noop_cpu in zip(cpus[name], cpus["floor noop"])]
         result["actions"][name] = {
             "wall_s": median(walls[name]),
             "ratio": median(paired),
+            "ratio_to_frozen_floor": median([a / b for a, b in zip(walls[name], walls[FROZEN_FLOOR])]),
             "paired_ratio_p25_p75": [quantile(paired, 0.25), quantile(paired, 0.75)],
             "ratio_of_medians": median(walls[name]) / floor_median,
             "cpu_s": median(cpus[name]),
@@ -530,13 +537,13 @@ def http_mode(ours: Plugin, floor: Plugin, sink: Server, direct_sink: Server, st
         sequential = {name: drive(url, body, headers, SEQUENTIAL_STEPS, 1, check)
                       for name, (url, body, headers, check) in variants.items()}
         sequential["direct to a split-writes sink"] = split_writes_demo(direct_body, direct_headers)
-        opened = sink.stats()["connections"]
+        opened = set(sink.stats()["connection_numbers"])  # a connection kept across rounds is counted once
         runs = {name: [] for name in variants}
         for _, name in interleaved(variants, rounds, seed=3):
             url, body, headers, check = variants[name]
             sink.reset()
             runs[name].append(drive(url, body, headers, steps, clients, check))
-            opened += sink.stats()["connections"]
+            opened.update(sink.stats()["connection_numbers"])
     finally:
         for server in servers.values():
             server.stop()
@@ -549,7 +556,7 @@ def http_mode(ours: Plugin, floor: Plugin, sink: Server, direct_sink: Server, st
         **summary,
         "limit_steps_per_s": limit,
         "ratio_to_limit": summary["plugin"]["steps_per_s"] / limit,
-        "plugin_connections_to_sink": opened,
+        "plugin_connections_to_sink": len(opened),
         "plugin_steps_sent_to_sink": 40 + SEQUENTIAL_STEPS + rounds * steps,
         "sequential": sequential,
     }
@@ -718,19 +725,19 @@ def targets(results: dict) -> list:
         for name, figures in cold["actions"].items():
             rows.append((f"cold start {name}", f"{figures['ratio']:.3f} x floor", "<= 1.05 x",
                          figures["ratio"] <= 1.05))
-    for name in ("list_project_issues", "list_issue_events"):
+    for name, limit in (("list_project_issues", 1.10), ("list_issue_events", 1.15)):  # 1.10: issue 10
         figures = results.get("listing", {}).get(name)
         if not figures:
             continue
-        rows.append((f"{name} time", f"{figures['ratio']:.3f} x floor", "<= 1.15 x", figures["ratio"] <= 1.15))
+        rows.append((f"{name} time", f"{figures['ratio']:.3f} x floor", f"<= {limit:.2f} x", figures["ratio"] <= limit))
         rows.append((f"{name} connections", str(figures["connections_per_step"]), "1 per step",
                      figures["connections_per_step"] == 1))
         rows.append((f"{name} peak RSS", f"{figures['rss_mib']:.0f} MiB (floor {figures['floor_rss_mib']:.0f})",
                      f"<= {figures['rss_limit_mib']:.0f} MiB", figures["rss_mib"] <= figures["rss_limit_mib"]))
     http = results.get("http")
     if http:
-        rows.append(("http throughput", f"{http['ratio_to_limit']:.3f} x limit", ">= 0.80 x",
-                     http["ratio_to_limit"] >= 0.8))
+        rows.append(("http throughput", f"{http['ratio_to_limit']:.3f} x limit", ">= 0.90 x (issue 10)",
+                     http["ratio_to_limit"] >= 0.9))
         rows.append(("http connections to sink",
                      f"{http['plugin_connections_to_sink']} for {http['plugin_steps_sent_to_sink']} steps",
                      "a handful", http["plugin_connections_to_sink"] <= 2 * http["clients"]))
@@ -749,15 +756,20 @@ def markdown(results: dict) -> str:
         lines += [f"### 1. Cold start (`bin/komand_sentry run`, fast local server; {cold['rounds']} interleaved "
                   "rounds, medians)", "",
                   "Ratios are medians of the per-round ratios (each step against the floor run in the same round).",
-                  "",
-                  "| step | wall | x floor | p25-p75 | CPU (user+sys) | x floor | peak RSS |",
-                  "|---|---|---|---|---|---|---|",
-                  f"| floor: `noop` of the generated plugin | {cold['floor_wall_s'] * 1000:.0f} ms | 1 | | "
-                  f"{cold['floor_cpu_s'] * 1000:.0f} ms | 1 | {cold['floor_rss_mib']:.0f} MiB |"]
+                  "The plugin freezes the runtime's objects once the runtime is imported, which spares it the "
+                  "interpreter's teardown of them at exit; 'x frozen floor' compares with the floor started that "
+                  "way too (bench/frozen_start.py), and so measures the step's own work.", "",
+                  "| step | wall | x floor | p25-p75 | x frozen floor | CPU (user+sys) | x floor | peak RSS |",
+                  "|---|---|---|---|---|---|---|---|",
+                  f"| floor: `noop` of the generated plugin | {cold['floor_wall_s'] * 1000:.0f} ms | 1 | | | "
+                  f"{cold['floor_cpu_s'] * 1000:.0f} ms | 1 | {cold['floor_rss_mib']:.0f} MiB |",
+                  f"| the floor, frozen | {cold['frozen_floor_wall_s'] * 1000:.0f} ms | "
+                  f"{cold['frozen_floor_ratio']:.3f} | | 1 | | | |"]
         for name, f in cold["actions"].items():
             p25, p75 = f["paired_ratio_p25_p75"]
             lines.append(f"| {name} | {f['wall_s'] * 1000:.0f} ms | **{f['ratio']:.3f}** | {p25:.3f}-{p75:.3f} | "
-                         f"{f['cpu_s'] * 1000:.0f} ms | {f['cpu_ratio']:.3f} | {f['rss_mib']:.0f} MiB |")
+                         f"{f['ratio_to_frozen_floor']:.3f} | {f['cpu_s'] * 1000:.0f} ms | {f['cpu_ratio']:.3f} | "
+                         f"{f['rss_mib']:.0f} MiB |")
         lines += ["", f"Imports (`python -X importtime`, median of {imports['repetitions']}): the runtime "
                   f"{imports['runtime_import_ms']:.0f} ms; the plugin's modules add "
                   f"{imports['plugin_import_ms']:.1f} ms "
@@ -766,8 +778,9 @@ def markdown(results: dict) -> str:
                   + ". Modules the plugin imports that the runtime had not: "
                   + (", ".join(imports["other_modules_first_imported_by_plugin"]) or "none") + ".", "",
                   "Checking schemas against the JSON Schema meta-schema (`jsonschema.validate` does it before it "
-                  f"validates): the runtime does it for the connection at every start "
-                  f"({results['schema_checks_ms']['connection']:.0f} ms; the floor has no connection schema); the "
+                  f"validates): the runtime would do it for the connection at every start "
+                  f"({results['schema_checks_ms']['connection']:.0f} ms; the plugin's Connection validates without "
+                  "it, as its actions do); the "
                   "actions' input and output schemas, which the unit suite checks instead, would cost "
                   + ", ".join(f"{k} {v:.0f} ms" for k, v in results["schema_checks_ms"].items() if k != "connection")
                   + ".", "",

@@ -59,13 +59,12 @@ class BenchSentry(LoopbackSentry):
             self.routes.always(key, answer)
 
     def stats(self, ex: Exchange) -> bool:
-        """The connections that carried at least one request, and the requests (the control ones not counted)."""
+        """The connections that carried at least one request (how many, and their numbers, which are never reused, so
+        that counts taken between resets can be joined), and the requests (the control ones not counted)."""
         counted = [request for request in self.requests if not request.path.startswith(_CONTROL)]
-        return self.send(
-            ex,
-            200,
-            json.dumps({"connections": len({r.connection for r in counted}), "requests": len(counted)}).encode(),
-        )
+        numbers = sorted({request.connection for request in counted})
+        answer = {"connections": len(numbers), "connection_numbers": numbers, "requests": len(counted)}
+        return self.send(ex, 200, json.dumps(answer).encode())
 
     def reset(self, ex: Exchange) -> bool:
         self.forget()

@@ -1,6 +1,9 @@
 import json
+import subprocess
+import sys
 import unittest
 import unittest.mock
+from pathlib import Path
 
 import jsonschema
 from jsonschema import validators
@@ -9,12 +12,14 @@ from parameterized import parameterized
 import inspect
 
 import insightconnect_plugin_runtime
+from insightconnect_plugin_runtime import connection as runtime_connection
 from insightconnect_plugin_runtime import variables
 
 from komand_sentry import actions, tasks, triggers
 from komand_sentry.actions.list_issue_events import ListIssueEvents
 from komand_sentry.actions.submit_event import SubmitEvent
 from komand_sentry.actions.update_issue import UpdateIssue
+from komand_sentry.connection import Connection
 from komand_sentry.connection.schema import ConnectionSchema
 from komand_sentry.actions.list_project_issues import ListProjectIssues
 from komand_sentry.util.component import LARGE_LISTING, CachedValidation
@@ -79,6 +84,55 @@ class TestCachedValidation(unittest.TestCase):
         source = inspect.getsource(variables.IOS.validate)
         self.assertIn("validate(parameters, self.schema)", source)
         self.assertIs(variables.validate, jsonschema.validate)
+
+
+class TestConnectionValidation(unittest.TestCase):
+    """The connection's settings are checked as the runtime checks them, without checking its schema each time."""
+
+    SETTINGS = {"token": {"token": "t0ken"}, "url": "https://sentry.io/"}
+
+    @parameterized.expand([("wrong_type", {"timeout": "thirty"}), ("no_token", {"token": None})])
+    def test_same_error_as_the_runtime_without_its_schema_check(self, _name, changed):
+        settings = dict(self.SETTINGS, **changed)
+        with self.assertRaises(jsonschema.exceptions.ValidationError) as expected:
+            jsonschema.validate(settings, ConnectionSchema().schema)
+        meta_schema_check = AssertionError("the runtime's jsonschema.validate, which checks the schema first")
+        with unittest.mock.patch.object(runtime_connection, "validate", side_effect=meta_schema_check):
+            with self.assertRaises(jsonschema.exceptions.ValidationError) as ours:
+                Connection().set_(settings)
+        self.assertEqual(ours.exception.message, expected.exception.message)
+        self.assertEqual(list(ours.exception.path), list(expected.exception.path))
+
+    def test_valid_settings_pass(self):
+        with unittest.mock.patch.object(runtime_connection, "validate", side_effect=AssertionError):
+            Connection().set_(dict(self.SETTINGS, timeout=30))
+
+    def test_the_runtime_still_validates_as_it_is_replaced(self):
+        """The seam: the runtime's Connection.set_ calls _validate, which is `validate(self.parameters, self.schema)`.
+        If an upgrade changes either, the override no longer stands for it, and this test says so."""
+        self.assertIn("self._validate()", inspect.getsource(runtime_connection.Connection.set_))
+        self.assertIn(
+            "validate(self.parameters, self.schema)", inspect.getsource(runtime_connection.Connection._validate)
+        )
+        self.assertIs(runtime_connection.validate, jsonschema.validate)
+
+
+class TestRuntimeFrozen(unittest.TestCase):
+    """The seam in component.py: the objects made before the plugin's modules load are frozen (gc.freeze)."""
+
+    def test_the_runtimes_objects_are_frozen_once_the_plugin_is_imported(self):
+        code = (
+            "import gc, insightconnect_plugin_runtime as runtime\n"
+            "tracked = lambda: any(o is runtime.Plugin for o in gc.get_objects())  # the permanent one aside\n"
+            "print(tracked(), gc.get_freeze_count())\n"
+            "from komand_sentry import connection\n"
+            "print(tracked(), gc.get_freeze_count() > 50000, gc.isenabled())"
+        )
+        root = Path(__file__).resolve().parents[1]
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
+        answer = subprocess.check_output([sys.executable, "-c", code], cwd=root, env=env, text=True, timeout=60)
+        self.assertEqual(answer.split("\n")[0], "True 0")  # before: the runtime's classes are walked by every pass
+        self.assertEqual(answer.split("\n")[1], "False True True")  # after: frozen, and the collector still runs
 
 
 def listing_output(size, **changed_item):

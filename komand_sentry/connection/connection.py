@@ -4,6 +4,7 @@ from .schema import ConnectionSchema, Input
 
 import requests
 
+from komand_sentry.util.component import CachedValidation
 from komand_sentry.util.errors import remember_secret
 from komand_sentry.util.transport import Settings, Transport
 from komand_sentry.util.version import CLIENT_NAME
@@ -13,6 +14,9 @@ class Connection(insightconnect_plugin_runtime.Connection):
 
     def __init__(self):
         super(self.__class__, self).__init__(input=ConnectionSchema())
+
+    def _validate(self):  # the runtime's check of the settings, without checking the schema itself at every start
+        CachedValidation(self.schema)(self.parameters)
 
     def connect(self, params):
         # START INPUT BINDING - DO NOT REMOVE - ANY INPUTS BELOW WILL UPDATE WITH YOUR PLUGIN SPEC AFTER REGENERATION

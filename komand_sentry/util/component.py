@@ -1,4 +1,4 @@
-"""What the components share: a traced run, outputs shaped, and the benchmarks' two seams (BENCHMARKS.md)."""
+"""What the components share: a traced run, outputs shaped, and the benchmarks' three seams (BENCHMARKS.md)."""
 
 import gc
 from contextlib import contextmanager
@@ -9,6 +9,7 @@ from jsonschema import exceptions, validators
 
 from komand_sentry.util.mapping import conform_output, page_output
 
+gc.freeze()  # what the process has so far (the runtime, imported) lives as long as it: no GC pass looks at it again
 LARGE_LISTING = 100  # items: above, compiling the schema (about 20 ms) costs less than jsonschema checking them
 
 
