@@ -129,8 +129,8 @@ class Plugin:
         WORK.mkdir(parents=True, exist_ok=True)
         stdin_path, out_path, err_path = (WORK / f"{label}.{kind}" for kind in ("in.json", "out", "err"))
         stdin_path.write_text(json.dumps(message))
-        run = SPAWNER.run({"argv": [PYTHON, *self.launcher, self.script, "run"], "env": self.env, "stdin": str(stdin_path),
-                           "stdout": str(out_path), "stderr": str(err_path)})
+        run = SPAWNER.run({"argv": [PYTHON, *self.launcher, self.script, "run"], "env": self.env,
+                           "stdin": str(stdin_path), "stdout": str(out_path), "stderr": str(err_path)})
         return dict(run, out=out_path, stderr=err_path.read_text(errors="replace"))
 
 
@@ -197,6 +197,11 @@ def interleaved(variants: dict, rounds: int, seed: int):
 # 1. Cold start ----------------------------------------------------------------------------------------------------
 
 
+def per_round(values: list, floors: list) -> list:
+    """Each round's value over the floor's in the same round."""
+    return [value / floor for value, floor in zip(values, floors)]
+
+
 def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
     connection = connection_to(fast.url)
     dsn = f"http://0123456789abcdef0123456789abcdef@127.0.0.1:{fast.port}/1"
@@ -214,12 +219,13 @@ def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
         "update_issue": (ours, message("update_issue", {"issue_id": "42", "organization_slug": "bench-org",
                                                         "status": "resolved"}, connection)),
     }
+    labels = {name: "cold-" + re.sub(r"[^a-z_]+", "-", name) for name in variants}  # file names of the runs
     for name, (plugin, msg) in variants.items():  # warm-up: compiled bytecode, page cache
-        check_ok(plugin.run(msg, f"cold-{name.replace(' ', '-').replace(',', '')}"))
+        check_ok(plugin.run(msg, labels[name]))
     walls, cpus, rss = ({name: [] for name in variants} for _ in range(3))
     for _, name in interleaved(variants, rounds, seed=1):
         plugin, msg = variants[name]
-        run = plugin.run(msg, f"cold-{name.replace(' ', '-').replace(',', '')}")
+        run = plugin.run(msg, labels[name])
         check_ok(run)
         walls[name].append(run["wall"])
         cpus[name].append(run["cpu"])
@@ -228,16 +234,15 @@ def cold_start(ours: Plugin, floor: Plugin, fast: Server, rounds: int) -> dict:
     result = {"rounds": rounds, "floor_wall_s": floor_median, "floor_cpu_s": floor_cpu,
               "floor_rss_mib": median(rss["floor noop"]), "actions": {}, "raw": {"walls": walls, "cpus": cpus}}
     result["frozen_floor_wall_s"] = median(walls[FROZEN_FLOOR])
-    result["frozen_floor_ratio"] = median([a / b for a, b in zip(walls[FROZEN_FLOOR], walls["floor noop"])])
+    result["frozen_floor_ratio"] = median(per_round(walls[FROZEN_FLOOR], walls["floor noop"]))
     for name in variants:
         if name in ("floor noop", FROZEN_FLOOR):
             continue
-        paired = [ours_wall / floor_wall for ours_wall, floor_wall in zip(walls[name], walls["floor noop"])]
-        paired_cpu = [ours_cpu / noop_cpu for ours_cpu, noop_cpu in zip(cpus[name], cpus["floor noop"])]
+        paired, paired_cpu = per_round(walls[name], walls["floor noop"]), per_round(cpus[name], cpus["floor noop"])
         result["actions"][name] = {
             "wall_s": median(walls[name]),
             "ratio": median(paired),
-            "ratio_to_frozen_floor": median([a / b for a, b in zip(walls[name], walls[FROZEN_FLOOR])]),
+            "ratio_to_frozen_floor": median(per_round(walls[name], walls[FROZEN_FLOOR])),
             "paired_ratio_p25_p75": [quantile(paired, 0.25), quantile(paired, 0.75)],
             "ratio_of_medians": median(walls[name]) / floor_median,
             "cpu_s": median(cpus[name]),
